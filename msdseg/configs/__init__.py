@@ -1,0 +1,1 @@
+"""Packaged experiment configs: taskXX/{unetpp,transunet,swin_transunet}.yaml."""

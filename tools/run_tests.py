@@ -1,0 +1,99 @@
+#!/usr/bin/env python
+"""msdseg's whole test suite (what `make test` and `.ci/run` call).
+
+1. `nbdev_export` must leave `msdseg/` unchanged (the library is in step with the notebooks).
+2. `nbdev_clean` must leave `nbs/` unchanged (notebooks are committed clean).
+3. README.md must equal what `tools/make_readme.py` makes from `nbs/index.ipynb`.
+4. Every notebook runs under `nbdev_test`, `slow` cells included, one process per notebook.
+
+Prints one line per check/notebook and a closing `N passed, M failed`; exits 1 on any failure
+and also when no notebook was found (an empty suite is not a success).
+"""
+import hashlib, os, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+FLAGS = os.environ.get("MSDSEG_TEST_FLAGS", "slow")
+WORKERS = int(os.environ.get("MSDSEG_TEST_WORKERS", "2"))
+TIMEOUT = int(os.environ.get("MSDSEG_TEST_TIMEOUT", "2400"))
+
+
+def snapshot(folder: Path, pattern: str) -> dict:
+    return {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob(pattern)) if ".ipynb_checkpoints" not in p.parts
+            and "__pycache__" not in p.parts}
+
+
+def changed(before: dict, after: dict) -> list:
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, **kw)
+
+
+def notebooks() -> list:
+    found = []
+    for p in sorted((ROOT / "nbs").rglob("*.ipynb")):
+        rel = p.relative_to(ROOT / "nbs")
+        if any(part.startswith(("_", ".")) for part in rel.parts):
+            continue
+        found.append(p)
+    return found
+
+
+def test_one(nb: Path):
+    t0 = time.time()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    try:
+        r = run([str(BIN / "nbdev_test"), "--path", str(nb), "--flags", FLAGS, "--n_workers", "0"],
+                timeout=TIMEOUT, env=env)
+        ok = r.returncode == 0
+        log = (r.stdout + r.stderr)[-6000:]
+    except subprocess.TimeoutExpired:
+        ok, log = False, f"timed out after {TIMEOUT}s"
+    return nb, ok, time.time() - t0, log
+
+
+def main() -> int:
+    passed, failed = 0, 0
+
+    def report(name, ok, secs=None, log=""):
+        nonlocal passed, failed
+        passed, failed = passed + ok, failed + (not ok)
+        t = f" ({secs:.0f}s)" if secs is not None else ""
+        print(f"{'PASS' if ok else 'FAIL'} {name}{t}", flush=True)
+        if not ok and log:
+            print("    " + log.strip().replace("\n", "\n    "), flush=True)
+
+    before = snapshot(ROOT / "msdseg", "*.py")
+    r = run([str(BIN / "nbdev_export")])
+    diff = changed(before, snapshot(ROOT / "msdseg", "*.py"))
+    report("nbdev_export leaves msdseg/ unchanged", r.returncode == 0 and not diff,
+           log=(r.stderr + "\nchanged: " + ", ".join(diff)) if (diff or r.returncode) else "")
+
+    before = snapshot(ROOT / "nbs", "*.ipynb")
+    r = run([str(BIN / "nbdev_clean")])
+    diff = changed(before, snapshot(ROOT / "nbs", "*.ipynb"))
+    report("nbdev_clean leaves nbs/ unchanged", r.returncode == 0 and not diff,
+           log=(r.stderr + "\nchanged: " + ", ".join(diff)) if (diff or r.returncode) else "")
+
+    r = run([sys.executable, "tools/make_readme.py", "--check"])
+    report("README.md is in step with nbs/index.ipynb", r.returncode == 0, log=r.stdout + r.stderr)
+
+    nbs = notebooks()
+    if not nbs:
+        print("no notebooks found under nbs/: an empty suite is a failure", flush=True)
+        failed += 1
+    with ThreadPoolExecutor(WORKERS) as ex:
+        for nb, ok, secs, log in ex.map(test_one, nbs):
+            report(f"nbdev_test {nb.relative_to(ROOT)}", ok, secs, log)
+
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
