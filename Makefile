@@ -16,7 +16,7 @@ help:
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel packaging
-	$(BIN)/python -m pip install --quiet -e ".[cpu,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[cpu,dev,viz]"
 	touch $(STAMP)
 
 install: $(STAMP)
