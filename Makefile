@@ -13,11 +13,18 @@ help:
 	@echo "make demo  - run the msdseg demo (creates $(VENV) on first use)"
 	@echo "make test  - run the whole test suite (creates $(VENV) on first use)"
 
-$(STAMP): settings.ini setup.py
+CONSTRAINTS := tools/constraints.txt
+BENCH_STAMP := $(VENV)/.msdseg-bench-installed
+
+$(STAMP): settings.ini setup.py $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel packaging
-	$(BIN)/python -m pip install --quiet -e ".[cpu,dev,viz]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[cpu,dev,viz]"
 	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[cpu,dev,viz,bench]"
+	touch $(BENCH_STAMP)
 
 install: $(STAMP)
 
@@ -35,3 +42,8 @@ clean-nbs: $(STAMP)
 
 readme: $(STAMP)
 	$(BIN)/python tools/make_readme.py
+
+# benchmarks against MONAI / nnU-Net's method (on demand, not part of `make test`):
+# writes bench/results/*.json
+bench: $(BENCH_STAMP)
+	@for f in bench/[a-z]*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

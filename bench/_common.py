@@ -1,0 +1,59 @@
+"""Shared helpers for msdseg's benchmarks (run on demand: `make bench`, or `python bench/NAME.py`).
+
+Every benchmark measures msdseg and its best-known peer (MONAI, nnU-Net's method) in the same
+process and run, on the same data, and writes `bench/results/NAME.json` with the raw figures,
+the ratios and a description of the machine. Ratios are peer_time / msdseg_time (> 1: msdseg
+is faster) unless a field says otherwise.
+"""
+from __future__ import annotations
+
+import json, os, platform, statistics, sys, tempfile, time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> dict:
+    "What the figures were measured on."
+    info = {"python": sys.version.split()[0], "platform": platform.platform(),
+            "cpus": os.cpu_count(), "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    for mod in ("numpy", "scipy", "tensorflow", "keras", "torch", "monai", "nibabel", "jax"):
+        m = sys.modules.get(mod)
+        if m is not None: info[mod] = getattr(m, "__version__", "?")
+    try:
+        import psutil
+        info["memory_gb"] = round(psutil.virtual_memory().total / 2**30, 1)
+        info["load_avg_1min"] = os.getloadavg()[0]
+    except Exception:
+        pass
+    return info
+
+
+def timeit(fn, repeat: int = 5, warmup: int = 1) -> dict:
+    "Wall-clock seconds of `fn()`: median, min and all runs after `warmup` untimed calls."
+    for _ in range(warmup): fn()
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter(); fn(); runs.append(time.perf_counter() - t0)
+    return {"median_s": statistics.median(runs), "min_s": min(runs), "runs_s": runs}
+
+
+def peak_rss_mb() -> float:
+    "Peak resident memory of this process so far, in MiB (Linux: ru_maxrss is in KiB)."
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def save(name: str, results: dict) -> Path:
+    "Write `bench/results/NAME.json` atomically (with the machine description) and print it."
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{name}.json"
+    payload = {"benchmark": name, "machine": machine(), **results}
+    fd, tmp = tempfile.mkstemp(dir=RESULTS, prefix=f".{name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        json.dump(payload, f, indent=2, default=lambda o: o.item() if hasattr(o, "item") else str(o))
+        f.write("\n")
+    os.replace(tmp, out)
+    print(json.dumps(payload, indent=2, default=str))
+    print(f"wrote {out}")
+    return out
