@@ -46,7 +46,9 @@ def notebooks() -> list:
 
 def test_one(nb: Path):
     t0 = time.time()
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    # the venv's console scripts (`msdseg`) must be found by notebooks that call them
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
+               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     try:
         r = run([str(BIN / "nbdev_test"), "--path", str(nb), "--flags", FLAGS, "--n_workers", "0"],
                 timeout=TIMEOUT, env=env)
