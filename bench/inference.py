@@ -1,0 +1,160 @@
+#!/usr/bin/env python
+"""Sliding-window inference: msdseg vs MONAI's `sliding_window_inference`, same settings, one run.
+
+(a) blending machinery alone: a trivial predictor (the input channel repeated K times), so the
+    time is the cost of cutting windows, weighting, accumulating and normalising;
+(b) a small 3D conv net of the same shape in each framework (Keras on TensorFlow for msdseg,
+    PyTorch for MONAI): Conv3d(C->16, 3) + ReLU + Conv3d(16->16, 3) + ReLU + Conv3d(16->K, 1);
+(c) peak memory on a CT-sized 512x512x200 volume with K=3 classes (trivial predictor), each
+    framework in a fresh subprocess; the goal is at most 1.5x the input plus one float32
+    probability map (inputs: 200 MiB; map: 600 MiB; budget 900 MiB).
+
+Both use Gaussian blending with sigma = patch/8, overlap 0.5 and the same window batch.
+Ratios are MONAI time / msdseg time (> 1: msdseg faster).
+
+    python bench/inference.py [--shape 192,192,128] [--patch 96,96,96] [--skip-memory]
+"""
+from __future__ import annotations
+
+import argparse, json, os, subprocess, sys, time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import save, timeit  # noqa: E402
+
+K = 3
+
+
+def msdseg_trivial(image, patch, bs):
+    from msdseg.inference import sliding_window_inference
+    return sliding_window_inference(image, lambda x: np.repeat(x, K, axis=-1), patch, overlap=0.5, sw_batch_size=bs)
+
+
+def monai_trivial(image_t, patch, bs):
+    import torch
+    from monai.inferers import sliding_window_inference
+    with torch.no_grad():
+        return sliding_window_inference(image_t, patch, bs, lambda x: x.repeat(1, K, 1, 1, 1), overlap=0.5,
+                                        mode="gaussian", sigma_scale=0.125)
+
+
+def keras_net(channels):
+    import keras
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input((None, None, None, channels)),
+                             keras.layers.Conv3D(16, 3, padding="same", activation="relu"),
+                             keras.layers.Conv3D(16, 3, padding="same", activation="relu"),
+                             keras.layers.Conv3D(K, 1)])
+
+
+def torch_net(channels):
+    import torch
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Conv3d(channels, 16, 3, padding=1), torch.nn.ReLU(),
+                               torch.nn.Conv3d(16, 16, 3, padding=1), torch.nn.ReLU(),
+                               torch.nn.Conv3d(16, K, 1)).eval()
+
+
+MEM_CODE = r"""
+import json, resource, sys, numpy as np, psutil
+which, shape, patch, bs = sys.argv[1], tuple(map(int, sys.argv[2].split(','))), tuple(map(int, sys.argv[3].split(','))), int(sys.argv[4])
+K = 3
+if which == 'msdseg':
+    from msdseg.inference import sliding_window_inference
+else:
+    import torch
+    from monai.inferers import sliding_window_inference
+base = psutil.Process().memory_info().rss
+peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+image = np.random.default_rng(0).normal(size=shape).astype('float32')
+if which == 'msdseg':
+    out = sliding_window_inference(image[..., None], lambda x: np.repeat(x, K, axis=-1), patch, overlap=0.5, sw_batch_size=bs)
+else:
+    with torch.no_grad():
+        out = sliding_window_inference(torch.from_numpy(image)[None, None], patch, bs, lambda x: x.repeat(1, K, 1, 1, 1),
+                                       overlap=0.5, mode='gaussian', sigma_scale=0.125)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({'baseline_rss_mb': base / 2**20, 'peak_rss_mb': peak / 2**20,
+                  'peak_before_mb': peak_before / 2**20, 'extra_peak_mb': (peak - max(base, 0)) / 2**20,
+                  'imports_peak_above_baseline': peak_before > base}))
+"""
+
+
+def memory(which, shape, patch, bs):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", OMP_NUM_THREADS="2")
+    r = subprocess.run([sys.executable, "-c", MEM_CODE, which, ",".join(map(str, shape)), ",".join(map(str, patch)), str(bs)],
+                       capture_output=True, text=True, env=env)
+    if r.returncode: raise RuntimeError(r.stderr[-3000:])
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shape", default="192,192,128")
+    ap.add_argument("--patch", default="96,96,96")
+    ap.add_argument("--net-shape", default="128,128,96", help="volume for the conv-net comparison (b)")
+    ap.add_argument("--net-patch", default="64,64,64")
+    ap.add_argument("--sw-batch", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-memory", action="store_true")
+    a = ap.parse_args(argv)
+    shape = tuple(int(v) for v in a.shape.split(",")); patch = tuple(int(v) for v in a.patch.split(","))
+    nshape = tuple(int(v) for v in a.net_shape.split(",")); npatch = tuple(int(v) for v in a.net_patch.split(","))
+    import torch
+    import tensorflow as tf
+    torch.set_num_threads(os.cpu_count() or 2)
+    rng = np.random.default_rng(0)
+    res = {"setup": {"shape": shape, "patch": patch, "sw_batch_size": a.sw_batch, "overlap": 0.5, "classes": K,
+                     "net_shape": nshape, "net_patch": npatch, "torch_threads": torch.get_num_threads()}}
+
+    # (a) trivial predictor
+    img = rng.normal(size=shape).astype("float32")
+    img_t = torch.from_numpy(img)[None, None]
+    ours = msdseg_trivial(img[..., None], patch, a.sw_batch)
+    theirs = monai_trivial(img_t, patch, a.sw_batch)[0].numpy()
+    diff = float(np.abs(np.moveaxis(theirs, 0, -1) - ours).max())
+    t_ours = timeit(lambda: msdseg_trivial(img[..., None], patch, a.sw_batch), repeat=a.repeat)
+    t_theirs = timeit(lambda: monai_trivial(img_t, patch, a.sw_batch), repeat=a.repeat)
+    vox = float(np.prod(shape))
+    res["trivial"] = {"msdseg_s": t_ours["median_s"], "monai_s": t_theirs["median_s"],
+                      "msdseg_voxels_per_s": vox / t_ours["median_s"], "monai_voxels_per_s": vox / t_theirs["median_s"],
+                      "ratio_monai_over_msdseg": t_theirs["median_s"] / t_ours["median_s"],
+                      "max_abs_difference": diff}
+
+    # (b) small conv net in each framework
+    c = 1
+    knet, tnet = keras_net(c), torch_net(c)
+    kpred = tf.function(lambda x: knet(x, training=False), reduce_retracing=True)
+    nimg = rng.normal(size=nshape).astype("float32")
+    nimg_t = torch.from_numpy(nimg)[None, None]
+    from msdseg.inference import sliding_window_inference as sw_ours
+    from monai.inferers import sliding_window_inference as sw_monai
+    def run_ours(): return sw_ours(nimg[..., None], lambda x: kpred(tf.constant(x)).numpy(), npatch, 0.5, a.sw_batch)
+    def run_monai():
+        with torch.no_grad(): return sw_monai(nimg_t, npatch, a.sw_batch, tnet, overlap=0.5, mode="gaussian", sigma_scale=0.125)
+    t_ours = timeit(run_ours, repeat=a.repeat); t_theirs = timeit(run_monai, repeat=a.repeat)
+    nvox = float(np.prod(nshape))
+    res["conv_net"] = {"msdseg_keras_s": t_ours["median_s"], "monai_torch_s": t_theirs["median_s"],
+                       "msdseg_voxels_per_s": nvox / t_ours["median_s"], "monai_voxels_per_s": nvox / t_theirs["median_s"],
+                       "ratio_monai_over_msdseg": t_theirs["median_s"] / t_ours["median_s"],
+                       "note": "includes each framework's own conv speed on CPU (TF/oneDNN vs PyTorch)"}
+
+    # (c) peak memory on a CT-sized volume
+    if not a.skip_memory:
+        big = (512, 512, 200)
+        input_mb = np.prod(big) * 4 / 2**20
+        prob_mb = input_mb * K
+        budget = 1.5 * input_mb + prob_mb
+        mo, mm = memory("msdseg", big, (128, 128, 128), a.sw_batch), memory("monai", big, (128, 128, 128), a.sw_batch)
+        res["memory_512x512x200"] = {"input_mb": input_mb, "probability_map_mb": prob_mb, "budget_mb": budget,
+                                     "msdseg": mo, "monai": mm,
+                                     "msdseg_extra_over_budget": mo["extra_peak_mb"] / budget,
+                                     "monai_extra_over_budget": mm["extra_peak_mb"] / budget}
+    save("inference", res)
+
+
+if __name__ == "__main__":
+    main()
