@@ -21,9 +21,9 @@ py_versions = "3.10 3.11 3.12 3.13".split()
 lic = licenses[cfg["license"].lower()]
 min_python = cfg["min_python"]
 requirements = cfg.get("requirements", "").split()
-extras = {
-    name: cfg.get(f"{name}_requirements", "").split()
-    for name in ("cpu", "gpu", "tf", "viz", "bench", "dev")
+extras = {  # every `<name>_requirements` key of settings.ini is an extra: msdseg[cpu], msdseg[jax], ...
+    key[: -len("_requirements")]: cfg.get(key, "").split()
+    for key in cfg if key.endswith("_requirements") and key != "requirements"
 }
 extras["all"] = sorted(set(extras["cpu"] + extras["viz"]))
 
