@@ -85,6 +85,9 @@ def main() -> int:
     r = run([sys.executable, "tools/make_readme.py", "--check"])
     report("README.md is in step with nbs/index.ipynb", r.returncode == 0, log=r.stdout + r.stderr)
 
+    r = run([sys.executable, "tools/check_docs.py"], env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    report("docs: titles, docstrings, nbdev processing (tools/check_docs.py)", r.returncode == 0, log=r.stdout)
+
     nbs = notebooks()
     if not nbs:
         print("no notebooks found under nbs/: an empty suite is a failure", flush=True)
