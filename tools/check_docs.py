@@ -13,16 +13,20 @@
 (c) nbdev's docs processing runs clean: each notebook is processed as `nbdev_proc_nbs` does it
     (`nbdev.serve_drv.exec_nb` with nbdev's default processors: show_doc cells are added, and
     in every notebook that exports, the exported cells and every cell containing an import are
-    executed), each in a fresh process so that every failing notebook is named, into a
-    temporary folder. Cells that mix imports with other code are listed as notes: the docs
-    build executes them whole. `nbdev_proc_nbs` itself is not called: without Quarto it tries
+    executed), each in a fresh process (two at a time) so that every failing notebook is named,
+    into a temporary folder. A cell that mixes imports with other code (nbdev warns "Found cells
+    containing imports and other code") is a problem too: the docs build would execute it whole,
+    i.e. run a test out of order (names it needs are undefined) or a whole training. Test-only
+    imports belong in the notebook's hidden test-imports cell (`#| hide`, after the `#| export`
+    imports); a demo cell whose output the docs should show is marked `#| exec_doc` instead.
+    `nbdev_proc_nbs` itself is not called: without Quarto it tries
     to install Quarto and then runs `pip install -e ".[dev]"` with whatever pip is first on
     PATH, and it rewrites `msdseg/_modidx.py` and writes `nbs/_quarto.yml`, `nbs/nbdev.yml` and
     `nbs/sidebar.yml`. Quarto itself (`nbdev_docs`, the site) runs in the GitHub docs workflow.
 
 Prints every problem found and exits 1 if there is any. `--no-proc` skips (c).
 """
-import dataclasses, importlib, inspect, json, pkgutil, re, shutil, sys, types, warnings
+import dataclasses, importlib, inspect, json, pkgutil, re, shutil, sys, time, types, warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,10 +146,10 @@ def _proc_one(nb: Path, out: Path):
 
 
 def check_processing() -> tuple:
-    "(c) Notebooks nbdev's docs processing fails on (each in a fresh process), and the cells it warns about."
+    "(c) Notebooks nbdev's docs processing fails on (each in a fresh process), and cells it would run whole."
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
-    problems, notes = [], []
+    problems = []
     with tempfile.TemporaryDirectory(prefix="msdseg_proc_") as tmp, ThreadPoolExecutor(2) as ex:
         for nb, rc, out, err in ex.map(lambda p: _proc_one(p, Path(tmp)), notebooks()):
             rel = nb.relative_to(ROOT)
@@ -157,9 +161,9 @@ def check_processing() -> tuple:
                 problems.append(f"{rel}: " + "\n      ".join(lines))
             for cell in re.findall(r"Found cells containing imports and other code\. See FAQ\.\n---\n(.*?)\n---", err, re.S):
                 first = cell.strip().splitlines()[0]
-                notes.append(f"{rel}: a cell mixes imports with other code, so the docs build runs all of it "
-                             f"(it starts `{first[:80]}`)")
-    return problems, notes
+                problems.append(f"{rel}: a cell mixes imports with other code, so the docs build runs all of it "
+                                f"(it starts `{first[:80]}`): move its imports into the hidden test-imports cell")
+    return problems
 
 
 def main(argv=None) -> int:
@@ -169,12 +173,12 @@ def main(argv=None) -> int:
     if "--no-proc" not in argv: checks.append(("(c) nbdev docs processing (nbdev_proc_nbs without Quarto)", check_processing))
     total = 0
     for title, fn in checks:
+        t0 = time.perf_counter()
         problems = fn()
-        problems, notes = problems if isinstance(problems, tuple) else (problems, [])
         total += len(problems)
-        print(f"{title}: {'ok' if not problems else f'{len(problems)} problem(s)'}", flush=True)
+        print(f"{title}: {'ok' if not problems else f'{len(problems)} problem(s)'} ({time.perf_counter() - t0:.0f} s)",
+              flush=True)
         for p in problems: print("  - " + p, flush=True)
-        for n in notes: print("  note: " + n, flush=True)
     return 1 if total else 0
 
 
