@@ -296,10 +296,16 @@ class EarlyStopping:
         return better
 
     @property
-    def should_stop(self) -> bool: return self.enabled and self.wait >= self.patience
+    def should_stop(self) -> bool:
+        "Whether `patience` evaluations passed without improvement (never when disabled)."
+        return self.enabled and self.wait >= self.patience
 
-    def state_dict(self) -> dict: return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}
-    def load_state_dict(self, d: dict): self.best, self.best_epoch, self.wait = d["best"], d["best_epoch"], d["wait"]
+    def state_dict(self) -> dict:
+        "The best value, its epoch and the evaluations waited, for a checkpoint."
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}
+    def load_state_dict(self, d: dict):
+        "Restore from `state_dict()` output."
+        self.best, self.best_epoch, self.wait = d["best"], d["best_epoch"], d["wait"]
 
 # %% ../nbs/06a_callbacks.ipynb #2db98522
 class TrainingLogger:
@@ -312,11 +318,13 @@ class TrainingLogger:
         self._bar = None
 
     def epoch_begin(self, epoch: int, total_steps: int, desc: str):
+        "Open the epoch's progress bar (if `progress`)."
         if self.progress:
             from tqdm.auto import tqdm
             self._bar = tqdm(total=total_steps, desc=desc, unit="step", leave=False, dynamic_ncols=True)
 
     def steps_done(self, n: int, loss: float, lr: float):
+        "Advance the progress bar by `n` steps and show the loss and learning rate."
         if self._bar is not None:
             self._bar.update(n); self._bar.set_postfix(loss=f"{loss:.4f}", lr=f"{lr:.2e}")
 
@@ -331,6 +339,7 @@ class TrainingLogger:
                 print(pd.DataFrame(self.history).tail(self.table_rows).to_string(index=False), flush=True)
 
     def write(self):
+        "Rewrite the history CSV atomically."
         import pandas as pd
         with atomic_write(self.path, "w", encoding="utf-8") as f: pd.DataFrame(self.history).to_csv(f, index=False)
 
@@ -347,7 +356,9 @@ class ValidationSnapshots:
         order = np.argsort(-(labels > 0).reshape(len(labels), -1).sum(1), kind="stable")[: self.num_cases]
         self.images, self.labels = np.asarray(images)[order], np.asarray(labels)[order]
 
-    def due(self, epoch: int) -> bool: return self.images is not None and epoch % self.every == 0
+    def due(self, epoch: int) -> bool:
+        "Whether a snapshot is written after `epoch` (a batch is set and `epoch` is a multiple of `every`)."
+        return self.images is not None and epoch % self.every == 0
 
     def save(self, epoch: int, predictions: np.ndarray) -> Path:
         "Write `snapshots/epoch_XXXX.png` for integer `predictions` of the chosen patches."
@@ -392,9 +403,15 @@ class MasterCallback:
                                              vz.class_colors, vz.dpi)
         self.trainer = None
 
-    def on_train_begin(self, trainer): self.trainer = trainer
-    def on_epoch_begin(self, epoch: int, total_steps: int, desc: str): self.logger.epoch_begin(epoch, total_steps, desc)
-    def on_steps_end(self, n: int, loss: float, lr: float): self.logger.steps_done(n, loss, lr)
+    def on_train_begin(self, trainer):
+        "Remember the trainer (predictions for snapshots, checkpoint payload)."
+        self.trainer = trainer
+    def on_epoch_begin(self, epoch: int, total_steps: int, desc: str):
+        "Start the epoch's progress bar."
+        self.logger.epoch_begin(epoch, total_steps, desc)
+    def on_steps_end(self, n: int, loss: float, lr: float):
+        "Report `n` finished steps with their loss and learning rate."
+        self.logger.steps_done(n, loss, lr)
 
     def on_epoch_end(self, epoch: int, # epochs completed so far (1-based)
                      logs: dict, # the epoch's row: loss, val_loss, val_dice, lr, ...
@@ -413,9 +430,12 @@ class MasterCallback:
             self.checkpoints.save(model, opt, {**state, **self.state_dict()}, best=is_best, extra_files=files)
         return stop
 
-    def on_train_end(self): self.checkpoints.wait()
+    def on_train_end(self):
+        "Wait for pending remote checkpoint copies."
+        self.checkpoints.wait()
 
     def state_dict(self) -> dict:
+        "History, early-stopping and best-checkpoint state, for a checkpoint."
         return {"history": self.logger.history, "early_stopping": self.early_stopping.state_dict(),
                 "best": self.best.state_dict()}
 

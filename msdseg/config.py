@@ -41,17 +41,29 @@ class TaskInfo:
     description: str = ""
 
     @property
-    def short(self) -> str: return self.name.split("_", 1)[1].lower()
+    def short(self) -> str:
+        "The task name without its number, lower case, e.g. `spleen`."
+        return self.name.split("_", 1)[1].lower()
     @property
-    def num_channels(self) -> int: return len(self.channels)
+    def num_channels(self) -> int:
+        "Number of image channels (MRI sequences; 1 for CT)."
+        return len(self.channels)
     @property
-    def num_classes(self) -> int: return len(self.labels)
+    def num_classes(self) -> int:
+        "Number of label classes, background included."
+        return len(self.labels)
     @property
-    def is_ct(self) -> bool: return self.modality == "CT"
+    def is_ct(self) -> bool:
+        "Whether the task is CT (Hounsfield units) rather than MRI."
+        return self.modality == "CT"
     @property
-    def url(self) -> str: return MSD_MIRROR.format(name=self.name)
+    def url(self) -> str:
+        "The public mirror's URL of the task's tar."
+        return MSD_MIRROR.format(name=self.name)
     @property
-    def class_names(self) -> list: return [self.labels[k] for k in sorted(self.labels)]
+    def class_names(self) -> list:
+        "Class names in label-value order, background first."
+        return [self.labels[k] for k in sorted(self.labels)]
 
 def _t(i, name, mod, ch, labels, sp, md5, desc):
     return TaskInfo(i, name, mod, tuple(ch), {0: "background", **labels}, tuple(sp), md5, desc)
@@ -197,6 +209,7 @@ class LossConfig:
 
 @dataclass
 class OptimizerConfig:
+    "Optimizer, its peak learning rate, weight decay and gradient clipping."
     name: Literal["adamw", "adam", "sgd"] = "adamw"
     learning_rate: float = _f(1e-3, 0, lo_open=True)  # peak learning rate
     weight_decay: float = _f(1e-4, 0)
@@ -208,6 +221,7 @@ class OptimizerConfig:
 
 @dataclass
 class ScheduleConfig:
+    "Learning-rate schedule: linear warmup, then cosine, poly or constant."
     name: Literal["cosine", "constant", "poly"] = "cosine"  # cosine decay after a linear warmup
     warmup_epochs: float = _f(1.0, 0)
     min_lr_ratio: float = _f(0.0, 0, 1)        # final learning rate / peak
@@ -215,6 +229,7 @@ class ScheduleConfig:
 
 @dataclass
 class TrainingConfig:
+    "Steps per epoch and per compiled call, validation cadence, precision, backend and seed."
     steps_per_epoch: int = _f(250, 1)
     val_steps: int = _f(50, 1)                 # validation batches per epoch
     val_every: int = _f(1, 1)                  # validate every N epochs
@@ -245,6 +260,7 @@ def _default_curriculum():
 
 @dataclass
 class CheckpointConfig:
+    "Where checkpoints go (with an optional remote copy), how many are kept and which is best."
     dir: str = "checkpoints"                   # relative to the run dir, or absolute
     remote_dir: Optional[str] = None           # e.g. gs://bucket/run: asynchronous copy
     keep: int = _f(3, 1)                       # last N checkpoints kept
@@ -254,6 +270,7 @@ class CheckpointConfig:
 
 @dataclass
 class EarlyStoppingConfig:
+    "Stop training when the monitored metric stops improving."
     enabled: bool = True
     monitor: str = "val_dice"
     mode: Literal["max", "min"] = "max"
@@ -262,12 +279,14 @@ class EarlyStoppingConfig:
 
 @dataclass
 class LoggingConfig:
+    "Progress bars, the per-epoch table and the history file."
     progress: bool = True                      # tqdm bars
     print_table: bool = True                   # pandas table per epoch
     history_file: str = "history.csv"
 
 @dataclass
 class InferenceConfig:
+    "Sliding-window prediction: window, overlap, blending, test-time augmentation, extra outputs."
     patch_size: Union[Auto, list[int]] = "auto"  # auto: the training patch
     overlap: float = _f(0.5, 0, 1, hi_open=True)
     sw_batch_size: int = _f(4, 1)
@@ -281,6 +300,7 @@ class InferenceConfig:
 
 @dataclass
 class EvaluationConfig:
+    "Evaluation metrics: composite regions, HD percentile, NSD tolerance, empty-mask rules."
     regions: dict[str, list[int]] = _f({})     # composite regions, e.g. {whole_tumour: [1, 2, 3]}
     hd_percentile: float = _f(95.0, 0, 100, lo_open=True)
     nsd_tolerance_mm: float = _f(2.0, 0)
@@ -289,6 +309,7 @@ class EvaluationConfig:
 
 @dataclass
 class VisualisationConfig:
+    "Validation snapshots, colours, resolution and the GIFs and 3D render."
     every_epochs: int = _f(5, 1)               # validation snapshot PNG every N epochs
     num_cases: int = _f(2, 1)
     class_colors: Optional[list[str]] = None   # matplotlib colours per foreground class
@@ -318,15 +339,25 @@ class Config:
     visualisation: VisualisationConfig = field(default_factory=VisualisationConfig)
 
     @property
-    def task_info(self) -> TaskInfo: return get_task(self.task)
+    def task_info(self) -> TaskInfo:
+        "The `TaskInfo` of `task`."
+        return get_task(self.task)
     @property
-    def num_classes(self) -> int: return self.task_info.num_classes
+    def num_classes(self) -> int:
+        "Number of label classes of the task, background included."
+        return self.task_info.num_classes
     @property
-    def num_channels(self) -> int: return self.task_info.num_channels
+    def num_channels(self) -> int:
+        "Number of image channels of the task."
+        return self.task_info.num_channels
     @property
-    def class_names(self) -> list: return list(self.data.class_names or self.task_info.class_names)
+    def class_names(self) -> list:
+        "Class names: `data.class_names` if set, else the task's."
+        return list(self.data.class_names or self.task_info.class_names)
     @property
-    def total_epochs(self) -> int: return sum(s.epochs for s in self.curriculum)
+    def total_epochs(self) -> int:
+        "Epochs of all curriculum stages together."
+        return sum(s.epochs for s in self.curriculum)
 
 # %% ../nbs/00_config.ipynb #e0f19570
 def _type_name(tp) -> str:

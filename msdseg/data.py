@@ -53,15 +53,25 @@ class MSDDataset:
     raw: dict = field(default_factory=dict, repr=False)  # the JSON as read
 
     @property
-    def num_channels(self) -> int: return len(self.modality)
+    def num_channels(self) -> int:
+        "Number of image channels."
+        return len(self.modality)
     @property
-    def num_classes(self) -> int: return len(self.labels)
+    def num_classes(self) -> int:
+        "Number of label classes, background included."
+        return len(self.labels)
     @property
-    def ids(self) -> list[str]: return [c.id for c in self.training]
+    def ids(self) -> list[str]:
+        "Ids of the training cases, in dataset.json order."
+        return [c.id for c in self.training]
     @property
-    def is_ct(self) -> list[bool]: return [self.modality[k].strip().upper() == "CT" for k in sorted(self.modality)]
+    def is_ct(self) -> list[bool]:
+        "Per channel: whether it is CT."
+        return [self.modality[k].strip().upper() == "CT" for k in sorted(self.modality)]
     @property
-    def release(self) -> str | None: return self.raw.get("release", self.raw.get("relase"))
+    def release(self) -> str | None:
+        "dataset.json `release` (also read from the misspelt `relase`), or None."
+        return self.raw.get("release", self.raw.get("relase"))
     def case(self, id: str) -> MSDCase:
         "The training case with this id."
         for c in self.training:
@@ -158,11 +168,17 @@ class LoadedCase:
     nonfinite_replaced: int = 0     # voxels set to 0 because they were NaN/inf (`nonfinite="zero"`)
 
     @property
-    def id(self) -> str: return case_id(self.image_path)
+    def id(self) -> str:
+        "The case id: the image file's name without `.nii.gz` / `.nii`."
+        return case_id(self.image_path)
     @property
-    def shape(self) -> tuple: return tuple(self.image.shape[:3])
+    def shape(self) -> tuple:
+        "Spatial shape `(X, Y, Z)`."
+        return tuple(self.image.shape[:3])
     @property
-    def num_channels(self) -> int: return int(self.image.shape[-1])
+    def num_channels(self) -> int:
+        "Number of image channels."
+        return int(self.image.shape[-1])
 
 # %% ../nbs/01_data.ipynb #31c9a69f
 def _is_remote(path) -> bool: return "://" in str(path)

@@ -429,6 +429,7 @@ Trainer._maybe_mine = _maybe_mine
 
 # %% ../nbs/06_training.ipynb #a9ab19cf
 def _checkpoint_payload(self: Trainer):
+    "`(model, optimizer, training state, extra files)` for the callback to write a checkpoint."
     if self.backend == "jax": self._jax_sync()
     state = {"epoch": self.epoch, "stage_index": self.stage_index, "stage_epoch": self.stage_epoch,
              "global_step": self.global_step, "seed": self.config.training.seed, "ohem_mined_at": self.ohem_mined_at,
@@ -480,7 +481,9 @@ def _global_step(self: Trainer) -> int:
 Trainer.global_step = property(_global_step)
 
 # %% ../nbs/06_training.ipynb #707c7437
-def _is_last_epoch(self: Trainer, epoch: int) -> bool: return epoch >= self.config.total_epochs
+def _is_last_epoch(self: Trainer, epoch: int) -> bool:
+    "Whether `epoch` completed epochs finish the curriculum."
+    return epoch >= self.config.total_epochs
 
 def _validate(self: Trainer) -> dict:
     it = self._val_dataset()
