@@ -309,7 +309,7 @@ def show_volume(image: np.ndarray, label: np.ndarray | None = None, prediction: 
 
 # %% ../nbs/08_visualisation.ipynb #916ee3b7
 def plot_history(run_dir_or_history, output_filename: str | Path | None = None, dpi: int = 100) -> Path:
-    "PNG of training curves from `RUN/history.csv` (or a DataFrame / CSV path): losses and every metric column."
+    "PNG of training curves from `RUN/history.csv` (or a DataFrame / CSV path): losses, metrics, learning rate."
     import matplotlib; matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     import pandas as pd
@@ -323,14 +323,23 @@ def plot_history(run_dir_or_history, output_filename: str | Path | None = None, 
     if df.empty: raise ValueError(f"the training history is empty. Received: {src}")
     x = df["epoch"] if "epoch" in df else np.arange(len(df))
     loss_cols = [c for c in df.columns if "loss" in c]
-    other = [c for c in df.columns if c not in loss_cols and c not in ("epoch", "stage", "step", "time")
+    lr = "lr" in df and pd.api.types.is_numeric_dtype(df["lr"])
+    other = [c for c in df.columns if c not in loss_cols and c not in ("epoch", "stage", "step", "time", "lr")
              and pd.api.types.is_numeric_dtype(df[c])]
-    fig, axes = plt.subplots(1, 2 if other else 1, figsize=(11 if other else 6, 4), squeeze=False)
+    fig, axes = plt.subplots(1, 2 if other or lr else 1, figsize=(11 if other or lr else 6, 4), squeeze=False)
     for c in loss_cols: axes[0, 0].plot(x, df[c], label=c)
     axes[0, 0].set_xlabel("epoch"); axes[0, 0].set_title("loss"); axes[0, 0].legend(fontsize=8)
-    if other:
-        for c in other: axes[0, 1].plot(x, df[c], label=c)
-        axes[0, 1].set_xlabel("epoch"); axes[0, 1].set_title("metrics"); axes[0, 1].legend(fontsize=8)
+    if other or lr:
+        ax = axes[0, 1]
+        for c in other: ax.plot(x, df[c], label=c)
+        ax.set_xlabel("epoch"); ax.set_title("metrics" if other else "learning rate")
+        if lr:                                                     # its own scale: the right-hand axis
+            ax_lr = ax.twinx() if other else ax
+            ax_lr.plot(x, df["lr"], color="grey", ls=":", label="lr (right axis)" if other else "lr")
+            ax_lr.set_ylabel("learning rate"); ax_lr.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+            ax_lr.set_ylim(bottom=0)
+        twins = [ax, ax_lr] if lr and other else [ax]
+        ax.legend(handles=[h for a in twins for h in a.get_legend_handles_labels()[0]], fontsize=8)
     if "stage" in df:                                              # shade curriculum stages
         for s, g in df.groupby((df["stage"] != df["stage"].shift()).cumsum()):
             for ax in axes[0]: ax.axvline(x.iloc[g.index[0]] if hasattr(x, "iloc") else g.index[0], color="grey", lw=0.5, ls="--")
