@@ -38,6 +38,17 @@ def timeit(fn, repeat: int = 5, warmup: int = 1) -> dict:
     return {"median_s": statistics.median(runs), "min_s": min(runs), "runs_s": runs}
 
 
+def timeit_pair(fn_a, fn_b, repeat: int = 5, warmup: int = 1) -> tuple[dict, dict]:
+    """`timeit` for two functions called in alternation (a, b, a, b, ...), so that slow phases of a
+    shared machine fall on both sides alike rather than on whichever ran second."""
+    for _ in range(warmup): fn_a(); fn_b()
+    runs = ([], [])
+    for _ in range(repeat):
+        for fn, out in ((fn_a, runs[0]), (fn_b, runs[1])):
+            t0 = time.perf_counter(); fn(); out.append(time.perf_counter() - t0)
+    return tuple({"median_s": statistics.median(r), "min_s": min(r), "runs_s": r} for r in runs)
+
+
 def peak_rss_mb() -> float:
     "Peak resident memory of this process so far, in MiB (Linux: ru_maxrss is in KiB)."
     import resource

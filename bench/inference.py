@@ -12,20 +12,23 @@
     probability map (inputs: 200 MiB; map: 600 MiB; budget 900 MiB).
 
 Both use Gaussian blending with sigma = patch/8, overlap 0.5 and the same window batch.
-Ratios are MONAI time / msdseg time (> 1: msdseg faster).
+Ratios are MONAI time / msdseg time (> 1: msdseg faster), from medians of runs. (a) times each
+framework alone in fresh processes (three each, alternating): in one process PyTorch's idle
+threads keep spinning on the cores NumPy's blending threads need. (b) alternates the two in one
+process (msdseg, MONAI, msdseg, ...).
 
     python bench/inference.py [--shape 192,192,128] [--patch 96,96,96] [--skip-memory]
 """
 from __future__ import annotations
 
-import argparse, json, os, subprocess, sys, time
+import argparse, json, os, statistics, subprocess, sys, time
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import save, timeit  # noqa: E402
+from _common import save, timeit_pair  # noqa: E402
 
 K = 3
 
@@ -63,6 +66,43 @@ def torch_net(channels):
     return torch.nn.Sequential(torch.nn.Conv3d(channels, 16, 3, padding=1), torch.nn.ReLU(),
                                torch.nn.Conv3d(16, 16, 3, padding=1), torch.nn.ReLU(),
                                torch.nn.Conv3d(16, K, 1)).eval()
+
+
+TIME_CODE = r"""
+import json, sys, time, numpy as np
+sys.path.insert(0, sys.argv[5])
+from inference import msdseg_trivial, monai_trivial
+which, shape, patch, bs, repeat = sys.argv[1], tuple(map(int, sys.argv[2].split(','))), tuple(map(int, sys.argv[3].split(','))), int(sys.argv[4]), int(sys.argv[6])
+img = np.random.default_rng(0).normal(size=shape).astype(np.float32)
+if which == 'msdseg':
+    run = lambda: msdseg_trivial(img[..., None], patch, bs)
+else:
+    import torch
+    torch.set_num_threads(int(sys.argv[7]))
+    img_t = torch.from_numpy(img)[None, None]
+    run = lambda: monai_trivial(img_t, patch, bs)
+run()
+runs = []
+for _ in range(repeat):
+    t0 = time.perf_counter(); run(); runs.append(time.perf_counter() - t0)
+print(json.dumps(runs))
+"""
+
+
+def blend_times(shape, patch, bs, repeat, rounds=3, torch_threads=2):
+    """Blending-only run times, each framework alone in its own fresh processes (alternating,
+    `rounds` processes each): in one process, the threads PyTorch leaves spinning after its own
+    calls and NumPy's blending threads compete for the same cores and slow whichever runs next."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    out = {"msdseg": [], "monai": []}
+    for _ in range(rounds):
+        for which in out:
+            r = subprocess.run([sys.executable, "-c", TIME_CODE, which, ",".join(map(str, shape)),
+                                ",".join(map(str, patch)), str(bs), str(HERE), str(repeat), str(torch_threads)],
+                               capture_output=True, text=True, env=env)
+            if r.returncode: raise RuntimeError(r.stderr[-3000:])
+            out[which] += json.loads(r.stdout.strip().splitlines()[-1])
+    return {k: {"median_s": statistics.median(v), "min_s": min(v), "runs_s": v} for k, v in out.items()}
 
 
 MEM_CODE = r"""
@@ -127,13 +167,14 @@ def main(argv=None):
     ours = msdseg_trivial(img[..., None], patch, a.sw_batch, lambda x: np.repeat(x, K, axis=-1))
     theirs = monai_trivial(img_t, patch, a.sw_batch, lambda x: x.repeat(1, K, 1, 1, 1))[0].numpy()
     diff = float(np.abs(np.moveaxis(theirs, 0, -1) - ours).max())
-    t_ours = timeit(lambda: msdseg_trivial(img[..., None], patch, a.sw_batch), repeat=a.repeat)
-    t_theirs = timeit(lambda: monai_trivial(img_t, patch, a.sw_batch), repeat=a.repeat)
+    bt = blend_times(shape, patch, a.sw_batch, repeat=3 * a.repeat, torch_threads=torch.get_num_threads())
+    t_ours, t_theirs = bt["msdseg"], bt["monai"]
     vox = float(np.prod(shape))
     res["trivial"] = {"msdseg_s": t_ours["median_s"], "monai_s": t_theirs["median_s"],
                       "msdseg_voxels_per_s": vox / t_ours["median_s"], "monai_voxels_per_s": vox / t_theirs["median_s"],
                       "ratio_monai_over_msdseg": t_theirs["median_s"] / t_ours["median_s"],
-                      "max_abs_difference": diff}
+                      "max_abs_difference": diff,
+                      "timing": "each framework alone in fresh processes, 3 alternating processes each"}
 
     # (b) small conv net in each framework
     c = 1
@@ -146,7 +187,7 @@ def main(argv=None):
     def run_ours(): return sw_ours(nimg[..., None], lambda x: kpred(tf.constant(x)).numpy(), npatch, 0.5, a.sw_batch)
     def run_monai():
         with torch.no_grad(): return sw_monai(nimg_t, npatch, a.sw_batch, tnet, overlap=0.5, mode="gaussian", sigma_scale=0.125)
-    t_ours = timeit(run_ours, repeat=a.repeat); t_theirs = timeit(run_monai, repeat=a.repeat)
+    t_ours, t_theirs = timeit_pair(run_ours, run_monai, repeat=a.repeat)
     nvox = float(np.prod(nshape))
     res["conv_net"] = {"msdseg_keras_s": t_ours["median_s"], "monai_torch_s": t_theirs["median_s"],
                        "msdseg_voxels_per_s": nvox / t_ours["median_s"], "monai_voxels_per_s": nvox / t_theirs["median_s"],
