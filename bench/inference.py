@@ -89,19 +89,25 @@ print(json.dumps(runs))
 """
 
 
+def child(code: str, *args, **env):
+    "Run `code` in a fresh Python with `args`; its last stdout line, parsed as JSON."
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", **env)
+    r = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=env)
+    if r.returncode: raise RuntimeError(r.stderr[-3000:])
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _csv(v) -> str: return ",".join(map(str, v))
+
+
 def blend_times(shape, patch, bs, repeat, rounds=3, torch_threads=2):
     """Blending-only run times, each framework alone in its own fresh processes (alternating,
     `rounds` processes each): in one process, the threads PyTorch leaves spinning after its own
     calls and NumPy's blending threads compete for the same cores and slow whichever runs next."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     out = {"msdseg": [], "monai": []}
     for _ in range(rounds):
         for which in out:
-            r = subprocess.run([sys.executable, "-c", TIME_CODE, which, ",".join(map(str, shape)),
-                                ",".join(map(str, patch)), str(bs), str(HERE), str(repeat), str(torch_threads)],
-                               capture_output=True, text=True, env=env)
-            if r.returncode: raise RuntimeError(r.stderr[-3000:])
-            out[which] += json.loads(r.stdout.strip().splitlines()[-1])
+            out[which] += child(TIME_CODE, which, _csv(shape), _csv(patch), bs, HERE, repeat, torch_threads)
     return {k: {"median_s": statistics.median(v), "min_s": min(v), "runs_s": v} for k, v in out.items()}
 
 
@@ -135,11 +141,8 @@ print(json.dumps({'rss_before_input_mb': base, 'hwm_before_call_mb': hwm_before,
 
 
 def memory(which, shape, patch, bs):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", OMP_NUM_THREADS="2")
-    r = subprocess.run([sys.executable, "-c", MEM_CODE, which, ",".join(map(str, shape)), ",".join(map(str, patch)), str(bs)],
-                       capture_output=True, text=True, env=env)
-    if r.returncode: raise RuntimeError(r.stderr[-3000:])
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    "Peak memory of one framework's sliding window in a fresh process (see MEM_CODE)."
+    return child(MEM_CODE, which, _csv(shape), _csv(patch), bs, OMP_NUM_THREADS="2")
 
 
 def main(argv=None):

@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .utils import atomic_write, pad_batch
+
 # %% auto #0
 __all__ = ['window_starts', 'gaussian_importance_map', 'mirrored', 'sliding_window_inference', 'entropy_map', 'save_nifti',
            'Inference', 'evaluate']
@@ -76,11 +78,11 @@ def mirrored(predictor, # batch `(n, *patch, C)` -> `(n, *patch, K)`
     return predict
 
 @functools.lru_cache(maxsize=2)
-def _class_weights(patch_size: tuple, sigma_scale: float, mode: str, n_cls: int) -> np.ndarray:
+def _window_weights(patch_size: tuple, sigma_scale: float, mode: str, n_cls: int) -> np.ndarray:
     "Window weights `(*patch, K)` with the class axis repeated (contiguous products; cached, read-only)."
     g = (gaussian_importance_map(patch_size, sigma_scale) if mode == "gaussian"
          else np.ones(patch_size, "float32"))
-    w = np.ascontiguousarray(np.repeat(g[..., None], n_cls, axis=-1))
+    w = np.repeat(g[..., None], n_cls, axis=-1)
     w.flags.writeable = False
     return w
 
@@ -158,7 +160,7 @@ def sliding_window_inference(image: np.ndarray, # `(X, Y, Z, C)`
             if acc is None:
                 n_cls = y.shape[-1]
                 acc = np.zeros((*padded.shape[:3], n_cls), "float32")
-                wk = _class_weights(patch_size, float(sigma_scale), mode, n_cls)
+                wk = _window_weights(patch_size, float(sigma_scale), mode, n_cls)
                 row_bytes = patch_size[1] * patch_size[2] * n_cls * 4
                 chunk_rows = max(1, min(patch_size[0], (512 * 1024) // row_bytes))
                 scratch = [np.empty((chunk_rows, *patch_size[1:], n_cls), "float32") for _ in rows]
@@ -216,7 +218,6 @@ def save_nifti(array: np.ndarray, # data to write (labels or float maps)
               ) -> Path:
     "Write `array` as a NIfTI with the original affine and header, atomically (temporary name, then rename)."
     import nibabel as nib
-    from msdseg.utils import atomic_write
     path = Path(path)
     arr = np.asarray(array if dtype is None else np.asarray(array).astype(dtype))
     hdr = header.copy() if header is not None else None
@@ -300,10 +301,8 @@ def _load_model(self: Inference):
 
 def _predict_probs(self: Inference, batch: np.ndarray) -> np.ndarray:
     "Softmax probabilities `(n, *patch, K)` of a batch of windows."
-    batch = np.asarray(batch, "float32")
-    n, r = len(batch), (self.strategy.num_replicas_in_sync if self.strategy is not None else 1)
-    if n % r:                                            # every replica gets the same number of windows
-        batch = np.concatenate([batch, np.zeros((r - n % r, *batch.shape[1:]), "float32")])
+    r = self.strategy.num_replicas_in_sync if self.strategy is not None else 1
+    batch, n = pad_batch(np.asarray(batch, "float32"), r)  # every replica gets the same number of windows
     return _softmax(self.model.predict_on_batch(batch)[:n])
 
 Inference._find_checkpoint, Inference._load_model, Inference.predict_batch = _find_checkpoint, _load_model, _predict_probs
@@ -395,7 +394,6 @@ def evaluate(predictions, # a folder of predicted NIfTI files, or a list of path
     import nibabel as nib
     import pandas as pd
     from msdseg.metrics import evaluate_case
-    from msdseg.utils import atomic_write
     files = sorted(p for p in Path(predictions).glob("*.nii*") if not p.name.startswith(".")
                    and not p.name.endswith(("_entropy.nii.gz", "_probabilities.nii.gz"))) \
         if not isinstance(predictions, (list, tuple)) else [Path(p) for p in predictions]

@@ -16,7 +16,7 @@ from .utils import did_you_mean
 
 # %% auto #0
 __all__ = ['cross_entropy', 'soft_dice_loss', 'focal_tversky_loss', 'SegmentationLoss', 'FocalTverskyLoss',
-           'deep_supervision_weights', 'DeepSupervisionLoss', 'get_loss']
+           'deep_supervision_weights', 'DeepSupervisionLoss', 'get_loss', 'validation_loss']
 
 # %% ../nbs/04_losses.ipynb #948883fd
 def _prepare(y_true, y_pred):
@@ -279,6 +279,11 @@ class DeepSupervisionLoss(keras.losses.Loss):
                 "weights": self.weights, "anneal": self.anneal}
 
 # %% ../nbs/04_losses.ipynb #8195cf49
+def _loss_class_weights(lc, class_weights):
+    "`loss.class_weights` resolved: a list wins, `auto` takes the fingerprint's `class_weights`, `none` is uniform."
+    cw = lc.class_weights
+    return None if cw == "none" else (class_weights if cw == "auto" else cw)
+
 def get_loss(config, # a `msdseg.config.Config`
              class_weights=None, # K weights from the dataset fingerprint, used when `loss.class_weights` is "auto"
              reduction: str | None = "sum_over_batch_size", # Keras reduction; None: per-sample (distributed trainer)
@@ -288,8 +293,7 @@ def get_loss(config, # a `msdseg.config.Config`
     if lc.name not in LOSS_NAMES:
         raise ValueError(f"unknown loss loss.name={lc.name!r}.{did_you_mean(lc.name, LOSS_NAMES)} "
                          f"Valid losses: {', '.join(LOSS_NAMES)}")
-    cw = lc.class_weights
-    cw = None if cw == "none" else (class_weights if cw == "auto" else cw)
+    cw = _loss_class_weights(lc, class_weights)
     common = dict(include_background=lc.include_background, smooth=lc.smooth, batch_dice=lc.batch_dice)
     if lc.name == "focal_tversky":
         base = FocalTverskyLoss(k, lc.tversky_alpha, lc.tversky_beta, lc.tversky_gamma, **common, reduction=reduction)
@@ -300,3 +304,13 @@ def get_loss(config, # a `msdseg.config.Config`
         return DeepSupervisionLoss(base, None if lc.ds_weights == "auto" else lc.ds_weights, lc.ds_anneal,
                                    reduction=reduction)
     return base
+
+# %% ../nbs/04_losses.ipynb #d8469686
+def validation_loss(config, # a `msdseg.config.Config`
+                    class_weights=None, # K weights from the dataset fingerprint, used when `loss.class_weights` is "auto"
+                   ) -> SegmentationLoss:
+    "The per-sample hybrid loss of the final head that training reports as `val_loss`."
+    lc = config.loss
+    return SegmentationLoss(config.num_classes, ce_weight=lc.ce_weight, dice_weight=lc.dice_weight,
+                            include_background=lc.include_background, smooth=lc.smooth,
+                            class_weights=_loss_class_weights(lc, class_weights), reduction=None)

@@ -5,6 +5,7 @@
 # %% ../nbs/06_training.ipynb #0248d2d5
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .utils import import_tensorflow, read_json
+from .utils import import_tensorflow, pad_batch, read_json
 
 tf = import_tensorflow("msdseg.training")
 import keras
@@ -157,34 +158,40 @@ def _class_weights(fp):
     w = fp.get("class_weights")
     return None if w is None else [float(v) for v in w]
 
+def _scope(self: Trainer):
+    "The strategy's scope under TensorFlow; nothing to enter under JAX (`keras.distribution` lays variables out)."
+    return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
+
 def _build(self: Trainer):
-    if self.backend == "jax": return self._build_jax()
-    from msdseg.losses import get_loss, SegmentationLoss
+    "Model, losses, optimizer and metrics (in the strategy's scope), then the backend's compiled steps."
+    from msdseg.losses import get_loss, validation_loss
     from msdseg.metrics import PerClassDice, PerClassIoU
     from msdseg.models import build_model
     cfg = self.config
     keras.mixed_precision.set_global_policy(self.precision)
     keras.utils.set_random_seed(cfg.training.seed)
+    if self.backend == "jax":                                # before any variable exists: it decides their layout
+        import jax
+        devices = jax.devices()
+        self.distribution = keras.distribution.DataParallel(devices=devices) if len(devices) > 1 else None
+        keras.distribution.set_distribution(self.distribution)
     self.schedule = make_schedule(cfg)
-    with self.strategy.scope():
+    cw = _class_weights(self.fingerprint)
+    with self._scope():
         self.model = build_model(cfg, training=True)
-        self.loss = get_loss(cfg, class_weights=_class_weights(self.fingerprint))
-        self.loss.reduction = None                          # per-sample; scaled by the global batch below
-        self.val_loss = SegmentationLoss(cfg.num_classes, ce_weight=cfg.loss.ce_weight, dice_weight=cfg.loss.dice_weight,
-                                         include_background=cfg.loss.include_background, smooth=cfg.loss.smooth,
-                                         class_weights=_class_weights(self.fingerprint) if cfg.loss.class_weights == "auto"
-                                         else (None if cfg.loss.class_weights == "none" else cfg.loss.class_weights),
-                                         reduction=None)
+        self.loss = get_loss(cfg, class_weights=cw, reduction=None)  # per-sample; scaled by the global batch in the step
+        self.val_loss = validation_loss(cfg, class_weights=cw)
         self.optimizer = make_optimizer(cfg, self.schedule)
         self.optimizer.build(self.model.trainable_variables)
         names = cfg.class_names
         self.val_dice = PerClassDice(cfg.num_classes, class_names=names, name="val_dice")
         self.val_iou = PerClassIoU(cfg.num_classes, class_names=names, name="val_iou")
+    if self.backend == "jax": return self._compile_jax()
     self._train_fn = tf.function(self._train_steps)
     self._val_fn = tf.function(self._val_step)
     self._predict_fn = tf.function(lambda x: tf.cast(_final(self.model(x, training=False)), tf.float32))
 
-Trainer._build = _build
+Trainer._scope, Trainer._build = _scope, _build
 
 # %% ../nbs/06_training.ipynb #f001ab34
 def _replica_step(self: Trainer, x, y):
@@ -225,35 +232,15 @@ def _val_step(self: Trainer, iterator):
 Trainer._replica_step, Trainer._train_steps, Trainer._val_step = _replica_step, _train_steps, _val_step
 
 # %% ../nbs/06_training.ipynb #6e07700a
-def _build_jax(self: Trainer):
+def _compile_jax(self: Trainer):
+    "The jitted stateless train, validation and prediction steps (built by `_build` under the JAX backend)."
     import jax
-    from msdseg.losses import get_loss, SegmentationLoss
-    from msdseg.metrics import PerClassDice, PerClassIoU
-    from msdseg.models import build_model
+    import jax.numpy as jnp
     cfg = self.config
-    keras.mixed_precision.set_global_policy(self.precision)
-    keras.utils.set_random_seed(cfg.training.seed)
-    devices = jax.devices()
-    self.distribution = keras.distribution.DataParallel(devices=devices) if len(devices) > 1 else None
-    keras.distribution.set_distribution(self.distribution)
-    self.schedule = make_schedule(cfg)
-    self.model = build_model(cfg, training=True)
-    cw = _class_weights(self.fingerprint)
-    self.loss = get_loss(cfg, class_weights=cw, reduction=None)
-    self.val_loss = SegmentationLoss(cfg.num_classes, ce_weight=cfg.loss.ce_weight, dice_weight=cfg.loss.dice_weight,
-                                     include_background=cfg.loss.include_background, smooth=cfg.loss.smooth,
-                                     class_weights=cw if cfg.loss.class_weights == "auto"
-                                     else (None if cfg.loss.class_weights == "none" else cfg.loss.class_weights),
-                                     reduction=None)
-    self.optimizer = make_optimizer(cfg, self.schedule)
-    self.optimizer.build(self.model.trainable_variables)
-    self.val_dice = PerClassDice(cfg.num_classes, class_names=cfg.class_names, name="val_dice")
-    self.val_iou = PerClassIoU(cfg.num_classes, class_names=cfg.class_names, name="val_iou")
     self._jax_state, self._jax_step, self.progress = None, None, 0.0
     clip = cfg.optimizer.clip_norm
     model, loss_fn, val_loss, opt = self.model, self.loss, self.val_loss, self.optimizer
     per_sample = loss_fn.per_sample if hasattr(loss_fn, "per_sample") else (lambda y, out, progress: loss_fn(y, out))
-    import jax.numpy as jnp
 
     def compute_loss(trainable, non_trainable, x, y, progress):
         out, non_trainable, losses = model.stateless_call(trainable, non_trainable, x, training=True, return_losses=True)
@@ -333,45 +320,39 @@ def _jax_validate(self: Trainer, it) -> float:
     for ref, v in zip(self.val_iou.variables, iou_vars): ref.assign(v)
     return total
 
-def _jax_predict(self: Trainer, x: np.ndarray) -> np.ndarray:
+def _jax_predict_chunk(self: Trainer, chunk: np.ndarray) -> np.ndarray:
+    "Final-head logits of one batch whose length the devices share evenly."
     tv, ntv, _ = self._jax_current()
-    x = np.asarray(x, "float32")
-    out, r = [], self.replicas
-    for i in range(0, len(x), self.global_batch):
-        chunk = x[i:i + self.global_batch]
-        m = len(chunk)
-        per = -(-m // r) * r
-        if per != m: chunk = np.concatenate([chunk, np.zeros((per - m, *chunk.shape[1:]), "float32")])
-        out.append(np.asarray(self._jax_predict_fn(tv, ntv, *self._jax_put(chunk)))[:m])
-    return np.concatenate(out) if out else np.zeros((0,), "float32")
+    return np.asarray(self._jax_predict_fn(tv, ntv, *self._jax_put(chunk)))
 
-Trainer._build_jax, Trainer._jax_put, Trainer._jax_current, Trainer._jax_sync = _build_jax, _jax_put, _jax_current, _jax_sync
-Trainer._jax_train_steps, Trainer._jax_validate, Trainer._jax_predict = _jax_train_steps, _jax_validate, _jax_predict
+Trainer._compile_jax, Trainer._jax_put, Trainer._jax_current, Trainer._jax_sync = _compile_jax, _jax_put, _jax_current, _jax_sync
+Trainer._jax_train_steps, Trainer._jax_validate, Trainer._jax_predict_chunk = _jax_train_steps, _jax_validate, _jax_predict_chunk
 
 # %% ../nbs/06_training.ipynb #89bf8351
+def _predict_chunk(self: Trainer, chunk: np.ndarray) -> np.ndarray:
+    "Final-head logits of one batch whose length the replicas share evenly."
+    if self.backend == "jax": return self._jax_predict_chunk(chunk)
+    r = self.replicas
+    parts = np.split(chunk, r)
+    vals = self.strategy.experimental_distribute_values_from_function(
+        lambda ctx: tf.constant(parts[ctx.replica_id_in_sync_group]))
+    res = self.strategy.run(self._predict_fn, args=(vals,))
+    return np.asarray(self.strategy.gather(res, axis=0) if r > 1 else res)
+
 def _predict_logits(self: Trainer, x: np.ndarray) -> np.ndarray:
     "Final-head float32 logits `(n, *patch, K)` of the current model for patches `x (n, *patch, C)`."
-    if self.backend == "jax": return self._jax_predict(x)
     x = np.asarray(x, "float32")
-    out, r = [], self.replicas
+    out = []
     for i in range(0, len(x), self.global_batch):
-        chunk = x[i:i + self.global_batch]
-        m = len(chunk)
-        per = -(-m // r)
-        if per * r != m: chunk = np.concatenate([chunk, np.zeros((per * r - m, *chunk.shape[1:]), "float32")])
-        parts = np.split(chunk, r)
-        vals = self.strategy.experimental_distribute_values_from_function(
-            lambda ctx: tf.constant(parts[ctx.replica_id_in_sync_group]))
-        res = self.strategy.run(self._predict_fn, args=(vals,))
-        res = self.strategy.gather(res, axis=0) if r > 1 else res
-        out.append(np.asarray(res)[:m])
+        chunk, m = pad_batch(x[i:i + self.global_batch], self.replicas)
+        out.append(self._predict_chunk(chunk)[:m])
     return np.concatenate(out) if out else np.zeros((0,), "float32")
 
 def _predict_labels(self: Trainer, x: np.ndarray) -> np.ndarray:
     "Integer label maps `(n, *patch)` predicted for patches `x`."
     return self.predict_logits(x).argmax(-1)
 
-Trainer.predict_logits, Trainer.predict_labels = _predict_logits, _predict_labels
+Trainer._predict_chunk, Trainer.predict_logits, Trainer.predict_labels = _predict_chunk, _predict_logits, _predict_labels
 
 # %% ../nbs/06_training.ipynb #ef19de40
 def _manifest_sources(self: Trainer):
@@ -448,8 +429,7 @@ def _resume(self: Trainer, resume):
     if resume is False:
         raise ValueError(f"{self.callback.checkpoints.dir} already holds checkpoints ({ck.name}); resume it or use a new "
                          "run dir. Received: resume=False")
-    import contextlib
-    with (self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()):
+    with self._scope():
         state = load_checkpoint(ck, self.model, self.optimizer)
     stages = [s.name for s in self.config.curriculum]
     old = state.get("stages", stages)

@@ -33,10 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / "nbs"
 
 
-def notebooks() -> list:
-    "The notebooks the docs are made from (as `tools/run_tests.py` finds them)."
-    return [p for p in sorted(NBS.rglob("*.ipynb"))
-            if not any(part.startswith(("_", ".")) for part in p.relative_to(NBS).parts)]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_tests import notebooks  # noqa: E402  (the notebooks the docs are made from: the ones the suite tests)
 
 
 def check_titles() -> list:

@@ -4,7 +4,8 @@
 1. `nbdev_export` must leave `msdseg/` unchanged (the library is in step with the notebooks).
 2. `nbdev_clean` must leave `nbs/` unchanged (notebooks are committed clean).
 3. README.md must equal what `tools/make_readme.py` makes from `nbs/index.ipynb`.
-4. Every notebook runs under `nbdev_test`, `slow` cells included, one process per notebook.
+4. `tools/check_docs.py` passes (notebook titles, docstrings, nbdev's docs processing).
+5. Every notebook runs under `nbdev_test`, `slow` cells included, one process per notebook.
 
 Prints one line per check/notebook and a closing `N passed, M failed`; exits 1 on any failure
 and also when no notebook was found (an empty suite is not a success).
