@@ -5,12 +5,14 @@
 2. `nbdev_clean` must leave `nbs/` unchanged (notebooks are committed clean).
 3. README.md must equal what `tools/make_readme.py` makes from `nbs/index.ipynb`.
 4. `tools/check_docs.py` passes (notebook titles, docstrings, nbdev's docs processing).
-5. Every notebook runs under `nbdev_test`, `slow` cells included, one process per notebook.
+5. Every notebook runs under `nbdev_test`, `slow` cells included, one process per notebook,
+   with its own TMPDIR that is measured and removed when it finishes, so whatever a test leaves in
+   temporary folders never accumulates on the machine (the line says how much it left).
 
 Prints one line per check/notebook and a closing `N passed, M failed`; exits 1 on any failure
 and also when no notebook was found (an empty suite is not a success).
 """
-import hashlib, os, subprocess, sys, time
+import hashlib, os, shutil, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -45,10 +47,20 @@ def notebooks() -> list:
     return found
 
 
+def folder_mb(folder: Path) -> float:
+    total = 0
+    for dirpath, _, files in os.walk(folder):
+        for f in files:
+            try: total += os.lstat(os.path.join(dirpath, f)).st_size
+            except OSError: pass
+    return total / 2**20
+
+
 def test_one(nb: Path):
     t0 = time.time()
+    tmp = Path(tempfile.mkdtemp(prefix=f"msdseg-test-{nb.stem}-"))
     # the venv's console scripts (`msdseg`) must be found by notebooks that call them
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1", TMPDIR=str(tmp),
                PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     try:
         r = run([str(BIN / "nbdev_test"), "--path", str(nb), "--flags", FLAGS, "--n_workers", "0"],
@@ -57,16 +69,19 @@ def test_one(nb: Path):
         log = (r.stdout + r.stderr)[-6000:]
     except subprocess.TimeoutExpired:
         ok, log = False, f"timed out after {TIMEOUT}s"
-    return nb, ok, time.time() - t0, log
+    finally:
+        left = folder_mb(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return nb, ok, time.time() - t0, left, log
 
 
 def main() -> int:
     passed, failed = 0, 0
 
-    def report(name, ok, secs=None, log=""):
+    def report(name, ok, secs=None, log="", left=None):
         nonlocal passed, failed
         passed, failed = passed + ok, failed + (not ok)
-        t = f" ({secs:.0f}s)" if secs is not None else ""
+        t = f" ({secs:.0f}s" + (f", left {left:.0f} MB in TMPDIR, removed" if left else "") + ")" if secs is not None else ""
         print(f"{'PASS' if ok else 'FAIL'} {name}{t}", flush=True)
         if not ok and log:
             print("    " + log.strip().replace("\n", "\n    "), flush=True)
@@ -94,8 +109,8 @@ def main() -> int:
         print("no notebooks found under nbs/: an empty suite is a failure", flush=True)
         failed += 1
     with ThreadPoolExecutor(WORKERS) as ex:
-        for nb, ok, secs, log in ex.map(test_one, nbs):
-            report(f"nbdev_test {nb.relative_to(ROOT)}", ok, secs, log)
+        for nb, ok, secs, left, log in ex.map(test_one, nbs):
+            report(f"nbdev_test {nb.relative_to(ROOT)}", ok, secs, log, left)
 
     print(f"{passed} passed, {failed} failed", flush=True)
     return 0 if failed == 0 and passed > 0 else 1
