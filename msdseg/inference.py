@@ -150,10 +150,17 @@ def sliding_window_inference(image: np.ndarray, # `(X, Y, Z, C)`
     if progress:
         from tqdm.auto import tqdm
         batches = tqdm(batches, desc="sliding window", unit="batch")
+    # one window-batch buffer, refilled in place; the previous batch's predictions are let go before
+    # the predictor makes new ones, so at most one batch of each is alive at a time
+    xbuf = np.empty((min(sw_batch_size, len(windows)), *patch_size, padded.shape[-1]), padded.dtype)
+    y = yy = None
     try:
         for b in batches:
             chunk = windows[b:b + sw_batch_size]
-            x = np.stack([padded[i:i + patch_size[0], j:j + patch_size[1], k:k + patch_size[2]] for i, j, k in chunk])
+            x = xbuf[:len(chunk)]
+            for n, (i, j, k) in enumerate(chunk):
+                x[n] = padded[i:i + patch_size[0], j:j + patch_size[1], k:k + patch_size[2]]
+            y = yy = None
             y = _as_numpy(predictor(x))
             if y.shape[:4] != (len(chunk), *patch_size) or y.ndim != 5:
                 raise ValueError(f"predictor must return (n, *patch_size, K) = ({len(chunk)}, {patch_size}, K). Received: shape {y.shape}")

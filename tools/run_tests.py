@@ -81,7 +81,7 @@ def main() -> int:
     def report(name, ok, secs=None, log="", left=None):
         nonlocal passed, failed
         passed, failed = passed + ok, failed + (not ok)
-        t = f" ({secs:.0f}s" + (f", left {left:.0f} MB in TMPDIR, removed" if left else "") + ")" if secs is not None else ""
+        t = f" ({secs:.0f}s" + (f", left {left:.0f} MB in TMPDIR, removed" if left and left >= 0.5 else "") + ")" if secs is not None else ""
         print(f"{'PASS' if ok else 'FAIL'} {name}{t}", flush=True)
         if not ok and log:
             print("    " + log.strip().replace("\n", "\n    "), flush=True)
