@@ -23,7 +23,7 @@ process (msdseg, MONAI, msdseg, ...).
 """
 from __future__ import annotations
 
-import argparse, json, os, statistics, subprocess, sys, time
+import argparse, json, os, statistics, subprocess, sys
 from pathlib import Path
 
 import numpy as np
@@ -71,9 +71,10 @@ def torch_net(channels):
 
 
 TIME_CODE = r"""
-import json, sys, time, numpy as np
+import json, sys, numpy as np
 sys.path.insert(0, sys.argv[5])
 from inference import msdseg_trivial, monai_trivial
+from _common import timeit
 which, shape, patch, bs, repeat = sys.argv[1], tuple(map(int, sys.argv[2].split(','))), tuple(map(int, sys.argv[3].split(','))), int(sys.argv[4]), int(sys.argv[6])
 img = np.random.default_rng(0).normal(size=shape).astype(np.float32)
 if which == 'msdseg':
@@ -83,11 +84,7 @@ else:
     torch.set_num_threads(int(sys.argv[7]))
     img_t = torch.from_numpy(img)[None, None]
     run = lambda: monai_trivial(img_t, patch, bs)
-run()
-runs = []
-for _ in range(repeat):
-    t0 = time.perf_counter(); run(); runs.append(time.perf_counter() - t0)
-print(json.dumps(runs))
+print(json.dumps(timeit(run, repeat=repeat)["runs_s"]))
 """
 
 

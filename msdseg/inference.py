@@ -153,14 +153,13 @@ def sliding_window_inference(image: np.ndarray, # `(X, Y, Z, C)`
     # one window-batch buffer, refilled in place; the previous batch's predictions are let go before
     # the predictor makes new ones, so at most one batch of each is alive at a time
     xbuf = np.empty((min(sw_batch_size, len(windows)), *patch_size, padded.shape[-1]), padded.dtype)
-    y = yy = None
     try:
         for b in batches:
+            y = yy = None
             chunk = windows[b:b + sw_batch_size]
             x = xbuf[:len(chunk)]
             for n, (i, j, k) in enumerate(chunk):
                 x[n] = padded[i:i + patch_size[0], j:j + patch_size[1], k:k + patch_size[2]]
-            y = yy = None
             y = _as_numpy(predictor(x))
             if y.shape[:4] != (len(chunk), *patch_size) or y.ndim != 5:
                 raise ValueError(f"predictor must return (n, *patch_size, K) = ({len(chunk)}, {patch_size}, K). Received: shape {y.shape}")
@@ -177,7 +176,6 @@ def sliding_window_inference(image: np.ndarray, # `(X, Y, Z, C)`
                 if pool is None: blend(0, corner, yy)
                 else: list(pool.map(lambda t: blend(t, corner, yy), range(threads)))
         # divide by the sum of weights, in place: 1/w is a product of three 1D arrays
-        n_cls = acc.shape[-1]
         inv_yzk = np.repeat((inv[1][:, None] * inv[2][None, :])[..., None], n_cls, axis=-1).reshape(acc.shape[1], -1)
         flat = acc.reshape(acc.shape[0], acc.shape[1], -1)   # (X, Y, Z*K) view
         def normalise(sl):

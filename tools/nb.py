@@ -65,7 +65,8 @@ def to_py(src, dst):
 def restore_ids(nb_path, rev):
     "Give `nb_path`'s cells the ids they had at git revision `rev` where they can be matched."
     old = subprocess.run(["git", "show", f"{rev}:{Path(nb_path).as_posix()}"], capture_output=True, text=True)
-    if old.returncode: return
+    if old.returncode:
+        raise SystemExit(f"restore-ids: git has no {Path(nb_path).as_posix()} at revision {rev!r}: {old.stderr.strip()}")
     nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
     keep_ids(nb["cells"], json.loads(old.stdout)["cells"])
     Path(nb_path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -48,6 +48,7 @@ def notebooks() -> list:
 
 
 def folder_mb(folder: Path) -> float:
+    "MiB of the files under `folder` (what a notebook's tests left in their TMPDIR)."
     total = 0
     for dirpath, _, files in os.walk(folder):
         for f in files:
@@ -78,11 +79,11 @@ def test_one(nb: Path):
 def main() -> int:
     passed, failed = 0, 0
 
-    def report(name, ok, secs=None, log="", left=None):
+    def report(name, ok, secs=None, log="", left=0.0):
         nonlocal passed, failed
         passed, failed = passed + ok, failed + (not ok)
-        t = f" ({secs:.0f}s" + (f", left {left:.0f} MB in TMPDIR, removed" if left and left >= 0.5 else "") + ")" if secs is not None else ""
-        print(f"{'PASS' if ok else 'FAIL'} {name}{t}", flush=True)
+        notes = ([f"{secs:.0f}s"] if secs is not None else []) + ([f"left {left:.0f} MB in TMPDIR, removed"] if left >= 0.5 else [])
+        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f" ({', '.join(notes)})" if notes else ""), flush=True)
         if not ok and log:
             print("    " + log.strip().replace("\n", "\n    "), flush=True)
 
