@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.msdseg-installed
 OUT    ?= demo_out
 
-.PHONY: demo test install export clean-nbs readme bench help
+.PHONY: demo test test-kernels install export clean-nbs readme bench help
 
 help:
 	@echo "make demo  - run the msdseg demo (creates $(VENV) on first use)"
 	@echo "make test  - run the whole test suite (creates $(VENV) on first use)"
+	@echo "make test-kernels - the suite with TensorFlow's oneDNN kernels off, then on"
 
 CONSTRAINTS := tools/constraints.txt
 BENCH_STAMP := $(VENV)/.msdseg-bench-installed
@@ -43,6 +44,12 @@ clean-nbs: $(STAMP)
 
 readme: $(STAMP)
 	$(BIN)/python tools/make_readme.py
+
+# the whole suite twice, with TensorFlow's oneDNN CPU kernels forced off and then on: float32
+# round-off and memory differ between the two, and a test must hold with either (not in CI's path)
+test-kernels: $(BENCH_STAMP)
+	TF_ENABLE_ONEDNN_OPTS=0 $(BIN)/python tools/run_tests.py
+	TF_ENABLE_ONEDNN_OPTS=1 $(BIN)/python tools/run_tests.py
 
 # benchmarks against MONAI / nnU-Net's method (on demand, not part of `make test`):
 # writes bench/results/*.json

@@ -14,9 +14,15 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def machine() -> dict:
-    "What the figures were measured on."
+    "What the figures were measured on: CPU model, cores, AVX2/AVX-512, oneDNN state, versions, load."
     info = {"python": sys.version.split()[0], "platform": platform.platform(),
             "cpus": os.cpu_count(), "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    try:
+        from msdseg.utils import machine_info, machine_line
+        cpu = machine_info(tensorflow="tensorflow" in sys.modules)   # oneDNN state only if this process runs TensorFlow
+        info.update(cpu, summary=machine_line(cpu))
+    except Exception as e:
+        info["cpu_error"] = f"{type(e).__name__}: {e}"
     for mod in ("numpy", "scipy", "tensorflow", "keras", "torch", "monai", "nibabel", "jax"):
         m = sys.modules.get(mod)
         if m is not None: info[mod] = getattr(m, "__version__", "?")

@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DEMO_OVERRIDES', 'SUBCOMMANDS', 'build_parser', 'main']
+__all__ = ['DEMO_OVERRIDES', 'DEMO_MODELS', 'SUBCOMMANDS', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #784c9dd9
 def _add_set(p: argparse.ArgumentParser):
@@ -231,64 +233,86 @@ def _visualize(args) -> int:
 # %% ../nbs/09_cli.ipynb #3994b01f
 DEMO_OVERRIDES = [
     "model.filters=[8,16,32,64]", "data.val_count=2", "data.num_workers=0",
-    "training.steps_per_epoch=30", "training.val_steps=4", "optimizer.learning_rate=0.01",
+    "training.steps_per_epoch=25", "training.val_steps=4", "optimizer.learning_rate=0.01",
     "schedule.warmup_epochs=0.5", "early_stopping.enabled=false", "visualisation.every_epochs=2",
     "curriculum=[{name: foundation, epochs: 5, fg_prob: 0.5}, {name: refinement, epochs: 2},"
     " {name: ohem, epochs: 1, candidates_per_case: 8, hard_fraction: 0.5, lr_scale: 0.5}]",
     "inference.tta=false",
 ]
+DEMO_MODELS = {"unet": ("unetpp", ["model.name=unet"]),                  # packaged Task configs have no plain UNet
+               "unetpp": ("unetpp", []), "transunet": ("transunet", []), "swin_transunet": ("swin_transunet", [])}
 
 def _demo_parser(sub):
     p = sub.add_parser("demo", help="run the end-to-end demo on a synthetic task (CPU, a few minutes)",
                        description="The README's main job: synthetic MSD task -> plan -> train (3 curriculum stages) "
-                                   "-> predict -> evaluate -> pictures, printing where every output is.")
+                                   "-> predict -> evaluate -> pictures, printing where every output is and the time "
+                                   "of each phase.")
     p.add_argument("--out", type=Path, default=Path("demo_out"), help="output folder (default demo_out)")
     p.add_argument("--task", default="9", help="task for the synthetic data (default 9, spleen)")
-    p.add_argument("--model", default="unetpp", choices=["unetpp", "transunet", "swin_transunet"], help="packaged model config")
+    p.add_argument("--model", default="unet", choices=list(DEMO_MODELS),
+                   help="unet (default: the packaged UNet++ config with model.name=unet) or a packaged model config")
     p.add_argument("--seed", type=int, default=0)
     _add_set(p)
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_demo)
 
+class _Phases:
+    "Wall-clock seconds of the demo's phases, printed as each one ends."
+    def __init__(self): self.times, self.t0 = {}, time.perf_counter()
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        t = time.perf_counter()
+        yield
+        self.times[name] = time.perf_counter() - t
+        print(f"   ({name}: {self.times[name]:.0f} s)")
+    def summary(self) -> str:
+        "`total N s (phase a s, ...)`."
+        return f"{time.perf_counter() - self.t0:.0f} s (" + ", ".join(f"{k} {v:.0f} s" for k, v in self.times.items()) + ")"
+
 def _demo(args) -> int:
-    import time
     from msdseg.config import get_task
     from msdseg.synthetic import make_synthetic_task, summarize_task
-    t0 = time.time()
+    phase = _Phases()
     task = get_task(args.task)
     out = Path(args.out)
     data = out / "data"
     path = data / task.name
-    if (path / "dataset.json").exists(): print(f"reusing synthetic task {path}")
-    else: path = make_synthetic_task(task.id, data, n_train=10, n_test=2, seed=args.seed)
-    print(summarize_task(path))
+    with phase("data"):
+        if (path / "dataset.json").exists(): print(f"reusing synthetic task {path}")
+        else: path = make_synthetic_task(task.id, data, n_train=10, n_test=2, seed=args.seed)
+        print(summarize_task(path))
     from msdseg.training import train
     run = out / "run"
     print(f"\n== plan and train ({run})")
-    tr = train(f"task{task.id:02d}/{args.model}", path, run, DEMO_OVERRIDES + list(args.overrides),
-               progress=not args.no_progress)
+    config, extra = DEMO_MODELS[args.model]
+    with phase("plan and train"):
+        tr = train(f"task{task.id:02d}/{config}", path, run, DEMO_OVERRIDES + extra + list(args.overrides),
+                   progress=not args.no_progress)
     from msdseg.data import read_dataset, split_cases
     from msdseg.inference import Inference, evaluate
     ds = read_dataset(path)
     _, val = split_cases(ds, tr.config)
     print(f"\n== predict {len(val)} validation and {len(ds.test)} test cases")
-    inf = Inference(run_dir=run)
     pred_val, pred_test = out / "predictions" / "validation", out / "predictions" / "test"
-    for c in val: inf.predict_from_file(c.image, pred_val, save_entropy=True)
-    for f in ds.test: inf.predict_from_file(f, pred_test)
+    with phase("predict"):
+        inf = Inference(run_dir=run)
+        for c in val: inf.predict_from_file(c.image, pred_val, save_entropy=True)
+        for f in ds.test: inf.predict_from_file(f, pred_test)
     print("\n== evaluate (whole validation cases, original grid)")
-    per_case, summary = evaluate(pred_val, ds, dict(enumerate(tr.config.class_names)), tr.config.evaluation.regions,
-                                 output_csv=out / "metrics.csv")
-    import pandas as pd
-    with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
-        print(per_case.to_string(index=False))
+    with phase("evaluate"):
+        per_case, summary = evaluate(pred_val, ds, dict(enumerate(tr.config.class_names)), tr.config.evaluation.regions,
+                                     output_csv=out / "metrics.csv")
+        import pandas as pd
+        with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+            print(per_case.to_string(index=False))
     print("\n== pictures")
     from msdseg.visualisation import plot_history
-    pics = _pictures(tr.config, val[0].image, val[0].label, pred_val / Path(val[0].image).name, out / "pictures")
-    pics.append(plot_history(run, out / "pictures" / "history.png"))
-    for p in pics: print(f"  {p}")
+    with phase("pictures"):
+        pics = _pictures(tr.config, val[0].image, val[0].label, pred_val / Path(val[0].image).name, out / "pictures")
+        pics.append(plot_history(run, out / "pictures" / "history.png"))
+        for p in pics: print(f"  {p}")
     dice_cols = [c for c in per_case.columns if c.startswith("dice_")]
-    print(f"\ndone in {time.time() - t0:.0f} s. Mean whole-case Dice: "
+    print(f"\ndone in {phase.summary()}. Mean whole-case Dice: "
           + ", ".join(f"{c[5:]} {per_case[c].mean():.3f}" for c in dice_cols))
     print(f"outputs in {out}: data/, run/ (config, fingerprint, checkpoints, history, snapshots), "
           "predictions/, metrics.csv, pictures/")

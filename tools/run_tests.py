@@ -8,12 +8,18 @@
 5. Every notebook runs under `nbdev_test`, `slow` cells included, one process per notebook,
    with its own TMPDIR that is measured and removed when it finishes, so whatever a test leaves in
    temporary folders never accumulates on the machine (the line says how much it left).
+   Notebooks start longest first (by the times in `tools/test_times.json`, from the last run on
+   the slowest machine, refreshed with `--save-times`), so that the two workers finish together;
+   each result is printed when its notebook finishes.
 
-Prints one line per check/notebook and a closing `N passed, M failed`; exits 1 on any failure
-and also when no notebook was found (an empty suite is not a success).
+Prints the machine first (CPU model, cores, AVX2/AVX-512, and whether TensorFlow runs its oneDNN
+kernels in the notebooks' environment: timings and float32 round-off depend on all of them),
+then one line per check/notebook with its time, the five slowest notebooks, the total time and a
+closing `N passed, M failed`; exits 1 on any failure and also when no notebook was found or a
+notebook run did not report success (an empty suite is not a success).
 """
-import hashlib, os, shutil, subprocess, sys, tempfile, time
-from concurrent.futures import ThreadPoolExecutor
+import hashlib, json, os, shutil, subprocess, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +27,13 @@ BIN = Path(sys.executable).parent
 FLAGS = os.environ.get("MSDSEG_TEST_FLAGS", "slow")
 WORKERS = int(os.environ.get("MSDSEG_TEST_WORKERS", "2"))
 TIMEOUT = int(os.environ.get("MSDSEG_TEST_TIMEOUT", "2400"))
+TIMES = ROOT / "tools" / "test_times.json"
+
+
+def expected_seconds() -> dict:
+    "Seconds each notebook took in the run recorded in `tools/test_times.json` (empty if there is none)."
+    try: return json.loads(TIMES.read_text())["seconds"]
+    except (OSError, ValueError, KeyError): return {}
 
 
 def snapshot(folder: Path, pattern: str) -> dict:
@@ -57,6 +70,13 @@ def folder_mb(folder: Path) -> float:
     return total / 2**20
 
 
+def machine() -> str:
+    "One line about the CPU and TensorFlow's kernels, asked of a fresh process with the notebooks' environment."
+    code = "import msdseg; from msdseg.utils import machine_info, machine_line; print(machine_line(machine_info(tensorflow=True)))"
+    r = run([sys.executable, "-c", code], env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    return r.stdout.strip().splitlines()[-1] if r.returncode == 0 and r.stdout.strip() else f"unknown ({r.stderr.strip()[-300:]})"
+
+
 def test_one(nb: Path):
     t0 = time.time()
     tmp = Path(tempfile.mkdtemp(prefix=f"msdseg-test-{nb.stem}-"))
@@ -66,7 +86,8 @@ def test_one(nb: Path):
     try:
         r = run([str(BIN / "nbdev_test"), "--path", str(nb), "--flags", FLAGS, "--n_workers", "0"],
                 timeout=TIMEOUT, env=env)
-        ok = r.returncode == 0
+        # nbdev_test exits 0 and prints "No files were eligible for testing" when it ran nothing
+        ok = r.returncode == 0 and "Success." in r.stdout
         log = (r.stdout + r.stderr)[-6000:]
     except subprocess.TimeoutExpired:
         ok, log = False, f"timed out after {TIMEOUT}s"
@@ -77,7 +98,9 @@ def test_one(nb: Path):
 
 
 def main() -> int:
-    passed, failed = 0, 0
+    passed, failed, t_start, times = 0, 0, time.time(), []
+    machine_line_ = machine()
+    print(f"machine: {machine_line_}; test flags: {FLAGS!r}", flush=True)
 
     def report(name, ok, secs=None, log="", left=0.0):
         nonlocal passed, failed
@@ -102,17 +125,28 @@ def main() -> int:
     r = run([sys.executable, "tools/make_readme.py", "--check"])
     report("README.md is in step with nbs/index.ipynb", r.returncode == 0, log=r.stdout + r.stderr)
 
+    t0 = time.time()
     r = run([sys.executable, "tools/check_docs.py"], env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    report("docs: titles, docstrings, nbdev processing (tools/check_docs.py)", r.returncode == 0, log=r.stdout)
+    report("docs: titles, docstrings, nbdev processing (tools/check_docs.py)", r.returncode == 0, time.time() - t0, log=r.stdout)
 
     nbs = notebooks()
     if not nbs:
         print("no notebooks found under nbs/: an empty suite is a failure", flush=True)
         failed += 1
+    known = expected_seconds()
+    order = sorted(nbs, key=lambda p: -known.get(str(p.relative_to(ROOT / "nbs")), 60))   # unknown: a minute
     with ThreadPoolExecutor(WORKERS) as ex:
-        for nb, ok, secs, left, log in ex.map(test_one, nbs):
+        for f in as_completed([ex.submit(test_one, nb) for nb in order]):
+            nb, ok, secs, left, log = f.result()
             report(f"nbdev_test {nb.relative_to(ROOT)}", ok, secs, log, left)
+            times.append((secs, str(nb.relative_to(ROOT / "nbs"))))
 
+    slowest = ", ".join(f"{n} {s:.0f}s" for s, n in sorted(times, reverse=True)[:5])
+    print(f"slowest: {slowest}; total {(time.time() - t_start) / 60:.1f} min with {WORKERS} workers", flush=True)
+    if "--save-times" in sys.argv:
+        TIMES.write_text(json.dumps({"machine": machine_line_, "workers": WORKERS,
+                                     "seconds": {n: round(s) for s, n in sorted(times, key=lambda t: t[1])}}, indent=1) + "\n")
+        print(f"wrote {TIMES.relative_to(ROOT)}", flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
     return 0 if failed == 0 and passed > 0 else 1
 

@@ -20,7 +20,7 @@ from .unet import _tally_unet, unet_3d
 from .unetpp import _tally_unet_plus_plus, unet_plus_plus_3d
 
 # %% auto #0
-__all__ = ['MODELS', 'build_model', 'inference_model', 'estimate_memory', 'measure_memory']
+__all__ = ['MODELS', 'KERNELS', 'build_model', 'inference_model', 'cpu_kernels', 'estimate_memory', 'measure_memory']
 
 # %% ../../nbs/03_models.ipynb #2b46f075
 MODELS = {"unet": unet_3d, "unet_plus_plus": unet_plus_plus_3d, "transunet": transunet_3d,
@@ -70,6 +70,10 @@ def inference_model(model: keras.Model, # a model from `build_model`
 # %% ../../nbs/03_models.ipynb #76a6d48e
 _K_FLOAT32, _K_MIXED = 1.2, 1.65
 _WORKSPACE_PER_PARAM, _WORKSPACE_FIXED = 36, 48 * 2 ** 20
+KERNELS = ("onednn", "eigen")
+_EIGEN_COLUMN_BUFFERS = 1.9                   # `c`: column buffers alive at the peak with Eigen's kernels (1 to 2)
+_EIGEN_WORKSPACE_PER_PARAM = 11               # Eigen's optimizer update needs less scratch than oneDNN's 36
+_EIGEN_GROUP_ELEMENTS = 32 * 2 ** 20 // 4     # TensorFlow unfolds several small images at once, up to 32 MiB
 
 def _bytes_per_element(precision) -> tuple:
     if precision in (None, "auto"): precision = keras.mixed_precision.global_policy().name
@@ -78,10 +82,24 @@ def _bytes_per_element(precision) -> tuple:
     raise ValueError(f"unknown precision {precision!r}. Valid: float32, mixed_bfloat16, mixed_float16. "
                      f"Received: precision={precision!r}")
 
+def cpu_kernels() -> str:
+    "The kernel set training in this process uses: `eigen` for TensorFlow on a CPU with oneDNN off, else `onednn`."
+    if keras.backend.backend() != "tensorflow": return "onednn"
+    from msdseg.utils import import_tensorflow, onednn_enabled
+    if import_tensorflow("cpu_kernels").config.list_physical_devices("GPU"): return "onednn"
+    return "eigen" if onednn_enabled() is False else "onednn"
+
+def _kernels(kernels) -> str:
+    if kernels == "auto": return cpu_kernels()
+    if kernels not in KERNELS:
+        raise ValueError(f"kernels must be one of {', '.join(KERNELS)} or 'auto'. Received: kernels={kernels!r}")
+    return kernels
+
 def estimate_memory(config, # a `Config`
                     patch_size=None, # `(X, Y, Z)`; default `config.data.patch_size`
                     batch_size=None, # samples per step (per device); default `config.data.batch_size`
                     precision: str | None = None, # default `config.training.precision`; `auto`: the current Keras policy
+                    kernels: str = "onednn", # `onednn` (and accelerators), `eigen` (TensorFlow's CPU kernels without oneDNN) or `auto`
                    ) -> dict:
     "Training memory of `config`'s model in bytes (parameters, AdamW state, activations, workspace), without building it."
     name = _model_name(config)
@@ -91,6 +109,7 @@ def estimate_memory(config, # a `Config`
         raise ValueError(f"estimate_memory needs a patch size. Received: patch_size={patch_size!r}")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be an int >= 1. Received: batch_size={batch_size!r}")
+    kernels = _kernels(kernels)
     ps = check_patch_size(patch_size, len(config.model.filters))
     bpe, k = _bytes_per_element(config.training.precision if precision is None else precision)
     t = _TALLIES[name](config.model, ps, config.num_channels, config.num_classes,
@@ -98,18 +117,24 @@ def estimate_memory(config, # a `Config`
     elements = t.acts + t.internal
     param_bytes = 16 * t.trainable + 4 * (t.params - t.trainable)
     activation_bytes = int(k * batch_size * elements * bpe)
-    workspace = _WORKSPACE_PER_PARAM * t.params + _WORKSPACE_FIXED + batch_size * t.voxels * (4 * config.num_channels + 4)
+    per_param = _EIGEN_WORKSPACE_PER_PARAM if kernels == "eigen" else _WORKSPACE_PER_PARAM
+    workspace = per_param * t.params + _WORKSPACE_FIXED + batch_size * t.voxels * (4 * config.num_channels + 4)
+    column_bytes = 0
+    if kernels == "eigen":
+        column_bytes = int(_EIGEN_COLUMN_BUFFERS * max(t.columns, min(batch_size * t.columns, _EIGEN_GROUP_ELEMENTS)) * bpe)
+        workspace += column_bytes
     return {"params": t.params, "trainable_params": t.trainable, "activation_elements": elements,
-            "bytes_per_element": bpe, "param_bytes": param_bytes, "activation_bytes": activation_bytes,
-            "workspace_bytes": workspace, "total_bytes": param_bytes + activation_bytes + workspace}
+            "bytes_per_element": bpe, "kernels": kernels, "param_bytes": param_bytes, "activation_bytes": activation_bytes,
+            "column_bytes": column_bytes, "workspace_bytes": workspace, "total_bytes": param_bytes + activation_bytes + workspace}
 
 # %% ../../nbs/03_models.ipynb #f4e792f5
 _MEASURE_SCRIPT = textwrap.dedent('''
     import json, os, resource, sys, threading, time
     args = json.loads(sys.stdin.read())
+    import msdseg                                   # first: TensorFlow's CPU-kernel default, as in a user's session
     import numpy as np, keras
     from msdseg.config import Config
-    from msdseg.models import build_model
+    from msdseg.models import build_model, cpu_kernels
     def rss():
         try:
             with open("/proc/self/statm") as f: return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -135,8 +160,8 @@ _MEASURE_SCRIPT = textwrap.dedent('''
     for _ in range(args["steps"]):
         t0 = time.perf_counter(); model.train_on_batch(x, [y] * n); times.append(time.perf_counter() - t0)
     stop.set(); th.join()
-    print("MEASURE " + json.dumps({"peak_bytes": peak[0] - base, "model_bytes": built - base,
-                                   "step_seconds": times, "params": model.count_params()}))
+    print("MEASURE " + json.dumps({"peak_bytes": peak[0] - base, "model_bytes": built - base, "step_seconds": times,
+                                   "params": model.count_params(), "kernels": cpu_kernels()}))
 ''')
 
 def measure_memory(config, # a `Config`
@@ -146,7 +171,7 @@ def measure_memory(config, # a `Config`
                    steps: int = 2, # training steps (the first one also traces the graph)
                    timeout: float = 1800, # seconds before the subprocess is killed
                   ) -> dict:
-    "Peak memory (bytes above the pre-build level) and seconds per step of training `config`'s model, in a fresh subprocess."
+    "Peak memory (bytes above the pre-build level), seconds per step and kernels of training `config`'s model, in a fresh subprocess."
     args = {"config": config.to_dict(), "patch_size": [int(p) for p in patch_size], "batch_size": int(batch_size),
             "precision": precision, "steps": int(steps)}
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")

@@ -235,7 +235,7 @@ class _Tally:
     "Parameters and per-sample layer-output elements of a network, accumulated block by block."
     def __init__(self, cfg, voxels: int):
         self.cfg, self.voxels = cfg, int(voxels)
-        self.params = self.trainable = self.acts = self.internal = 0
+        self.params = self.trainable = self.acts = self.internal = self.columns = 0
 
     def _w(self, n, trainable=True):
         self.params += n; self.trainable += n if trainable else 0
@@ -250,6 +250,7 @@ class _Tally:
     def conv_norm_act(self, cin, c, v, k=3):
         "Convolution (no bias before a norm), norm and activation at `v` output voxels."
         self._w(k ** 3 * cin * c + (c if self.cfg.norm == "none" else 0))
+        self.columns = max(self.columns, v * k ** 3 * cin)             # the unfolded input of this convolution
         self.acts += v * c
         self.norm(c, v)
         self.acts += v * c
@@ -303,3 +304,9 @@ def _tally_layers(model) -> int:
         for t in keras.tree.flatten(layer.output):
             total += int(np.prod(t.shape[1:]))
     return total
+
+def _tally_columns(model) -> int:
+    "Largest `output voxels × kernel volume × input channels` of a 3×3×3 `Conv3D` in a built model (what `_Tally.columns` predicts)."
+    return max((int(np.prod(l.output.shape[1:4])) * int(np.prod(l.kernel_size)) * int(l.input.shape[-1])
+                for l in model.layers if isinstance(l, keras.layers.Conv3D) and tuple(l.kernel_size) == (3, 3, 3)),
+               default=0)
