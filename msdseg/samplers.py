@@ -14,8 +14,8 @@ tf = import_tensorflow("msdseg.samplers")
 
 # %% auto #0
 __all__ = ['tf', 'stage_class_probs', 'pad_to_patch', 'sample_centres', 'crop_patches', 'centres_to_starts', 'locations_table',
-           'make_dataset', 'cases_dataset', 'pyfunc_ops', 'make_validation_dataset', 'distribute_dataset',
-           'patch_losses', 'mine_hard_patches', 'make_hard_patch_dataset']
+           'make_dataset', 'cases_dataset', 'make_stage_dataset', 'pyfunc_ops', 'make_validation_dataset',
+           'distribute_dataset', 'patch_losses', 'mine_hard_patches', 'make_hard_patch_dataset']
 
 # %% ../nbs/02_samplers.ipynb #99439d71
 def stage_class_probs(stage, # a `StageConfig`
@@ -163,6 +163,32 @@ def cases_dataset(cases: list, num_classes: int, max_per_class: int = 1000):
                                           "locations": loc, "counts": cnt})
         ds = d if ds is None else ds.concatenate(d)
     return ds
+
+# %% ../nbs/02_samplers.ipynb #4e861c03
+_STAGE_GRAPH_SEED = 1
+
+def make_stage_dataset(config, # a planned `Config`
+                       source, # shard paths or a `tf.data.Dataset` of case dicts
+                       stage, # the `StageConfig`
+                       first_epoch: int, # epoch number of the first epoch served
+                       stop_epoch: int, # one past the last
+                       epoch_seed, # `e` (an int64 tensor) -> the seed of epoch `e`'s stream
+                       steps_per_epoch: int, # batches per epoch
+                       class_ratios=None, # fingerprint class ratios (refinement stage)
+                       batch_size: int | None = None, # override of `data.batch_size`
+                      ):
+    "Epochs `first_epoch .. stop_epoch - 1` of a stage in one pipeline: `steps_per_epoch` batches each, epoch `e` seeded by `epoch_seed(e)`."
+    if not 0 <= first_epoch < stop_epoch:
+        raise ValueError(f"need 0 <= first_epoch < stop_epoch. Received: first_epoch={first_epoch}, stop_epoch={stop_epoch}")
+    if steps_per_epoch < 1: raise ValueError(f"steps_per_epoch must be >= 1. Received: steps_per_epoch={steps_per_epoch}")
+    def epoch(e):
+        # This runs while tf.data traces the function, so this sets the graph-level seed of the function's graph only
+        # (the process's global seed is untouched). It must not be 0: with a graph seed of 0, TensorFlow's `get_seed`
+        # compares the tensor op seeds below with 0 in Python and fails. The streams still depend on `e` alone.
+        tf.random.set_seed(_STAGE_GRAPH_SEED)
+        return make_dataset(config, source, stage, training=True, seed=epoch_seed(e), class_ratios=class_ratios,
+                            batch_size=batch_size).take(steps_per_epoch)
+    return tf.data.Dataset.range(first_epoch, stop_epoch).flat_map(epoch)
 
 # %% ../nbs/02_samplers.ipynb #eaa2db4d
 def pyfunc_ops(ds) -> set:

@@ -367,33 +367,41 @@ def _manifest_sources(self: Trainer):
     train, val = split_cases(cases, self.config)
     return shard_paths(cache, [c.id for c in train]), (shard_paths(cache, [c.id for c in val]) if val else None)
 
-def _epoch_seed(self: Trainer, epoch: int) -> int:
-    return int(self.config.training.seed) * 100_003 + int(epoch) * 7_919 + 17
+def _epoch_seed(self: Trainer, epoch):
+    "The seed of epoch `epoch`'s patch stream (a Python int, or an int64 tensor for a tensor `epoch`)."
+    return int(self.config.training.seed) * 100_003 + epoch * 7_919 + 17
 
 def _class_ratios(self: Trainer):
     return None if not self.fingerprint else self.fingerprint.get("class_ratios")
 
-def _train_dataset(self: Trainer, stage):
-    from msdseg.samplers import make_dataset, make_hard_patch_dataset, distribute_dataset
-    seed = self._epoch_seed(self.epoch)
-    if stage.name == "ohem":
-        ds = make_hard_patch_dataset(self.ohem_table, self.train_source, self.config, seed=seed,
-                                     augment_patches=stage.augment)
-    else:
-        ds = make_dataset(self.config, self.train_source, stage, training=True, seed=seed,
-                          class_ratios=self._class_ratios())
+def _feed(self: Trainer, ds):
+    "An iterator over `ds` for this backend: numpy batches under JAX, distributed over the replicas under TensorFlow."
+    from msdseg.samplers import distribute_dataset
     if self.backend == "jax": return ds.as_numpy_iterator()
     return iter(distribute_dataset(ds, self.strategy, self.global_batch))
+
+def _train_dataset(self: Trainer, stage):
+    "The iterator for the current epoch: the stage's pipeline (built at its first epoch), or a fresh one for OHEM."
+    from msdseg.samplers import make_hard_patch_dataset, make_stage_dataset
+    if stage.name == "ohem":
+        return self._feed(make_hard_patch_dataset(self.ohem_table, self.train_source, self.config,
+                                                  seed=self._epoch_seed(self.epoch), augment_patches=stage.augment))
+    if getattr(self, "_stage_feed", (None,))[0] != self.stage_index:
+        stop = self.epoch - self.stage_epoch + stage.epochs
+        ds = make_stage_dataset(self.config, self.train_source, stage, self.epoch, stop, self._epoch_seed,
+                                self.config.training.steps_per_epoch, class_ratios=self._class_ratios())
+        self._stage_feed = (self.stage_index, self._feed(ds))
+    return self._stage_feed[1]
 
 def _val_dataset(self: Trainer):
-    from msdseg.samplers import make_validation_dataset, distribute_dataset
+    "A fresh iterator over the fixed validation patches (None without validation cases)."
+    from msdseg.samplers import make_validation_dataset
     if self.val_source is None: return None
-    ds = make_validation_dataset(self.config, self.val_source)
-    if self.backend == "jax": return ds.as_numpy_iterator()
-    return iter(distribute_dataset(ds, self.strategy, self.global_batch))
+    if getattr(self, "_val_ds", None) is None: self._val_ds = make_validation_dataset(self.config, self.val_source)
+    return self._feed(self._val_ds)
 
 Trainer._manifest_sources, Trainer._epoch_seed, Trainer._class_ratios = _manifest_sources, _epoch_seed, _class_ratios
-Trainer._train_dataset, Trainer._val_dataset = _train_dataset, _val_dataset
+Trainer._feed, Trainer._train_dataset, Trainer._val_dataset = _feed, _train_dataset, _val_dataset
 
 # %% ../nbs/06_training.ipynb #f169d567
 def _maybe_mine(self: Trainer, stage):
