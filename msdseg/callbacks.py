@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from fastcore.basics import patch
 
 from .utils import atomic_write, read_json, write_json
 
@@ -152,7 +153,8 @@ def _write_checkpoint(folder: Path, model, optimizer, state: dict, extra_files: 
     for name, text in (extra_files or {}).items(): (folder / name).write_text(text)
     write_json(state, folder / "state.json")
 
-def _save(self: CheckpointManager, model, optimizer, state: dict, # JSON-able training state
+@patch
+def save(self: CheckpointManager, model, optimizer, state: dict, # JSON-able training state
           best: bool = False, # also make this the best checkpoint
           extra_files: dict | None = None, # {file name: text} stored beside the weights (e.g. an OHEM table)
          ) -> Path:
@@ -170,6 +172,7 @@ def _save(self: CheckpointManager, model, optimizer, state: dict, # JSON-able tr
     if self.remote_dir: self._enqueue(final, name, best)
     return final
 
+@patch
 def _replace_best(self: CheckpointManager, src: Path):
     tmp = self.dir / f".best.tmp-{os.getpid()}"
     if tmp.exists(): shutil.rmtree(tmp)
@@ -180,10 +183,11 @@ def _replace_best(self: CheckpointManager, src: Path):
     os.replace(tmp, best)
     shutil.rmtree(old, ignore_errors=True)
 
-CheckpointManager.save, CheckpointManager._replace_best = _save, _replace_best
+
 
 # %% ../nbs/06a_callbacks.ipynb #0e1ca447
-def _latest(self: CheckpointManager, which: str = "last") -> Path | None:
+@patch
+def latest(self: CheckpointManager, which: str = "last") -> Path | None:
     "Folder of the newest complete checkpoint (`which='last'`) or of `best/` (`'best'`); fetched from the remote copy if only it has one."
     if which == "best":
         p = self.dir / "best"
@@ -198,6 +202,7 @@ def _latest(self: CheckpointManager, which: str = "last") -> Path | None:
     if which not in ("last", "best"): raise ValueError(f"which must be 'last' or 'best'. Received: which={which!r}")
     return self._fetch_remote(which) if self.remote_dir else None
 
+@patch
 def _fetch_remote(self: CheckpointManager, which: str) -> Path | None:
     g = _gfile()
     root = self.remote_dir.rstrip("/")
@@ -235,9 +240,10 @@ def load_checkpoint(folder, # a checkpoint folder
                 v.assign(z[key])
     return read_json(folder / "state.json")
 
-CheckpointManager.latest, CheckpointManager._fetch_remote = _latest, _fetch_remote
+
 
 # %% ../nbs/06a_callbacks.ipynb #7d5806e7
+@patch
 def _enqueue(self: CheckpointManager, folder: Path, name: str, best: bool):
     if self._thread is None:
         self._queue = queue.Queue()
@@ -245,6 +251,7 @@ def _enqueue(self: CheckpointManager, folder: Path, name: str, best: bool):
         self._thread.start()
     self._queue.put((folder, name, best))
 
+@patch
 def _worker(self: CheckpointManager):
     root = self.remote_dir.rstrip("/")
     while True:
@@ -266,11 +273,12 @@ def _worker(self: CheckpointManager):
         finally:
             self._queue.task_done()
 
-def _wait(self: CheckpointManager):
+@patch
+def wait(self: CheckpointManager):
     "Block until every queued remote copy is done."
     if self._queue is not None: self._queue.join()
 
-CheckpointManager._enqueue, CheckpointManager._worker, CheckpointManager.wait = _enqueue, _worker, _wait
+
 
 # %% ../nbs/06a_callbacks.ipynb #ad5f9008
 class EarlyStopping:

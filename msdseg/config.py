@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
 import yaml
+from fastcore.basics import patch
 
 from .utils import atomic_write, did_you_mean
 
@@ -534,25 +535,23 @@ def _to_dict(obj):
     if isinstance(obj, dict): return {k: _to_dict(v) for k, v in obj.items()}
     return obj
 
-@typing.no_type_check
-def _cfg_to_dict(self) -> dict:
+@patch
+def to_dict(self: Config) -> dict:
     "The config as plain Python values (what YAML holds)."
     return _to_dict(self)
 
-@typing.no_type_check
-def _cfg_to_yaml(self, path=None) -> str:
+@patch
+def to_yaml(self: Config, path=None) -> str:
     "The config as YAML text; written atomically to `path` when given."
     text = yaml.safe_dump(_to_dict(self), sort_keys=False, default_flow_style=None, width=100)
     if path is not None:
         with atomic_write(path, "w", encoding="utf-8") as f: f.write(text)
     return text
 
-@classmethod
-def _cfg_from_dict(cls, d: dict) -> "Config":
+@patch(cls_method=True)
+def from_dict(cls: Config, d: dict) -> Config:
     "Build and validate a `Config` from plain values."
     return _from_dict(cls, copy.deepcopy(d))
-
-Config.to_dict, Config.to_yaml, Config.from_dict = _cfg_to_dict, _cfg_to_yaml, _cfg_from_dict
 
 # %% ../nbs/00_config.ipynb #d0b0390a
 CONFIG_PACKAGE = "msdseg.configs"

@@ -14,6 +14,7 @@ from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from fastcore.basics import patch
 
 from .utils import atomic_write, pad_batch
 
@@ -275,6 +276,7 @@ class Inference:
         self.model = self._load_model()
 
 # %% ../nbs/07_inference.ipynb #b4410456
+@patch
 def _find_checkpoint(self: Inference, which) -> Path:
     from msdseg.callbacks import CheckpointManager
     if which not in ("best", "last"):
@@ -292,6 +294,7 @@ def _find_checkpoint(self: Inference, which) -> Path:
     if found is None: raise FileNotFoundError(f"no checkpoints in {cdir}: train the run first")
     return found
 
+@patch
 def _load_model(self: Inference):
     import keras
     from msdseg.callbacks import load_checkpoint
@@ -304,16 +307,18 @@ def _load_model(self: Inference):
         load_checkpoint(self.checkpoint, model)
         return inference_model(model)
 
-def _predict_probs(self: Inference, batch: np.ndarray) -> np.ndarray:
+@patch
+def predict_batch(self: Inference, batch: np.ndarray) -> np.ndarray:
     "Softmax probabilities `(n, *patch, K)` of a batch of windows."
     r = self.strategy.num_replicas_in_sync if self.strategy is not None else 1
     batch, n = pad_batch(np.asarray(batch, "float32"), r)  # every replica gets the same number of windows
     return _softmax(self.model.predict_on_batch(batch)[:n])
 
-Inference._find_checkpoint, Inference._load_model, Inference.predict_batch = _find_checkpoint, _load_model, _predict_probs
+
 
 # %% ../nbs/07_inference.ipynb #90bca86c
-def _predict_case(self: Inference, case) -> np.ndarray:
+@patch
+def predict_case(self: Inference, case) -> np.ndarray:
     "Class probabilities `(X, Y, Z, K)` on the original voxel grid of a `LoadedCase`."
     from msdseg.preprocess import preprocess_case, invert_preprocessing
     if case.num_channels != self.config.num_channels:
@@ -327,7 +332,8 @@ def _predict_case(self: Inference, case) -> np.ndarray:
                                      progress=self.progress)
     return invert_preprocessing(probs, props)
 
-def _predict_from_file(self: Inference, nifti_file_path, # a NIfTI image (3D, or 4D channels-last; local or gs://)
+@patch
+def predict_from_file(self: Inference, nifti_file_path, # a NIfTI image (3D, or 4D channels-last; local or gs://)
                        output_path=None, # a folder (file keeps the input's name) or a `.nii.gz` path; None: nothing written
                        save_probabilities: bool | None = None, # also write `NAME_probabilities.nii.gz` (default `inference.save_probabilities`)
                        save_entropy: bool | None = None, # also write `NAME_entropy.nii.gz` (default `inference.save_entropy`)
@@ -357,7 +363,8 @@ def _predict_from_file(self: Inference, nifti_file_path, # a NIfTI image (3D, or
     image = case.image[..., 0] if case.image.shape[-1] == 1 else case.image
     return pred, case.affine, image, case.header
 
-def _predict_folder(self: Inference, in_dir, # folder of NIfTI images
+@patch
+def predict_folder(self: Inference, in_dir, # folder of NIfTI images
                     out_dir, # output folder (created); files keep their names
                     pattern: str = "*.nii*", # which files
                     progress: bool = True, **kwargs) -> list[Path]:
@@ -373,7 +380,7 @@ def _predict_folder(self: Inference, in_dir, # folder of NIfTI images
         out.append(Path(out_dir) / f.name)
     return out
 
-Inference.predict_case, Inference.predict_from_file, Inference.predict_folder = _predict_case, _predict_from_file, _predict_folder
+
 
 # %% ../nbs/07_inference.ipynb #c8b0404b
 def _gt_lookup(dataset_or_gt_dir) -> dict:

@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from fastcore.basics import patch
 
 from .utils import import_tensorflow, pad_batch, read_json
 
@@ -158,10 +159,12 @@ def _class_weights(fp):
     w = fp.get("class_weights")
     return None if w is None else [float(v) for v in w]
 
+@patch
 def _scope(self: Trainer):
     "The strategy's scope under TensorFlow; nothing to enter under JAX (`keras.distribution` lays variables out)."
     return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
 
+@patch
 def _build(self: Trainer):
     "Model, losses, optimizer and metrics (in the strategy's scope), then the backend's compiled steps."
     from msdseg.losses import get_loss, validation_loss
@@ -191,9 +194,10 @@ def _build(self: Trainer):
     self._val_fn = tf.function(self._val_step)
     self._predict_fn = tf.function(lambda x: tf.cast(_final(self.model(x, training=False)), tf.float32))
 
-Trainer._scope, Trainer._build = _scope, _build
+
 
 # %% ../nbs/06_training.ipynb #f001ab34
+@patch
 def _replica_step(self: Trainer, x, y):
     with tf.GradientTape() as tape:
         out = self.model(x, training=True)
@@ -212,6 +216,7 @@ def _replica_step(self: Trainer, x, y):
     self.optimizer.apply(grads, variables)
     return loss
 
+@patch
 def _train_steps(self: Trainer, iterator, n):
     total = tf.constant(0.0, tf.float32)
     for _ in tf.range(n):
@@ -220,6 +225,7 @@ def _train_steps(self: Trainer, iterator, n):
         total += tf.cast(self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None), tf.float32)
     return total / tf.cast(n, tf.float32)
 
+@patch
 def _val_step(self: Trainer, iterator):
     def step(x, y):
         logits = tf.cast(_final(self.model(x, training=False)), tf.float32)
@@ -229,9 +235,10 @@ def _val_step(self: Trainer, iterator):
     x, y = next(iterator)
     return self.strategy.reduce(tf.distribute.ReduceOp.SUM, self.strategy.run(step, args=(x, y)), axis=None)
 
-Trainer._replica_step, Trainer._train_steps, Trainer._val_step = _replica_step, _train_steps, _val_step
+
 
 # %% ../nbs/06_training.ipynb #6e07700a
+@patch
 def _compile_jax(self: Trainer):
     "The jitted stateless train, validation and prediction steps (built by `_build` under the JAX backend)."
     import jax
@@ -273,12 +280,14 @@ def _compile_jax(self: Trainer):
     self._jax_val_fn = jax.jit(val_step)
     self._jax_predict_fn = jax.jit(predict)
 
+@patch
 def _jax_put(self: Trainer, *arrays):
     "Place numpy batches on the devices, sharded along the batch axis when there are several."
     if self.distribution is None: return arrays
     import jax
     return tuple(jax.device_put(a, self.distribution.get_data_layout(a.shape).backend_layout) for a in arrays)
 
+@patch
 def _jax_current(self: Trainer):
     "The device state `(trainable, non-trainable, optimizer)` (captured from the Keras variables when needed)."
     if self._jax_state is None:
@@ -288,6 +297,7 @@ def _jax_current(self: Trainer):
         self._jax_step = int(keras.ops.convert_to_numpy(self.optimizer.iterations))
     return self._jax_state
 
+@patch
 def _jax_sync(self: Trainer):
     "Write the device state back into the Keras variables (before checkpoints and at the end)."
     if self._jax_state is None: return
@@ -297,6 +307,7 @@ def _jax_sync(self: Trainer):
     for ref, v in zip(self.optimizer.variables, ov): ref.assign(v)
     self._jax_state = None
 
+@patch
 def _jax_train_steps(self: Trainer, it, n: int) -> float:
     state = self._jax_current()
     progress = np.float32(self.progress)
@@ -308,6 +319,7 @@ def _jax_train_steps(self: Trainer, it, n: int) -> float:
     self._jax_state, self._jax_step = state, self._jax_step + n
     return float(np.mean([float(l) for l in losses]))
 
+@patch
 def _jax_validate(self: Trainer, it) -> float:
     tv, ntv, _ = self._jax_current()
     dice_vars, iou_vars = [v.value for v in self.val_dice.variables], [v.value for v in self.val_iou.variables]
@@ -320,15 +332,16 @@ def _jax_validate(self: Trainer, it) -> float:
     for ref, v in zip(self.val_iou.variables, iou_vars): ref.assign(v)
     return total
 
+@patch
 def _jax_predict_chunk(self: Trainer, chunk: np.ndarray) -> np.ndarray:
     "Final-head logits of one batch whose length the devices share evenly."
     tv, ntv, _ = self._jax_current()
     return np.asarray(self._jax_predict_fn(tv, ntv, *self._jax_put(chunk)))
 
-Trainer._compile_jax, Trainer._jax_put, Trainer._jax_current, Trainer._jax_sync = _compile_jax, _jax_put, _jax_current, _jax_sync
-Trainer._jax_train_steps, Trainer._jax_validate, Trainer._jax_predict_chunk = _jax_train_steps, _jax_validate, _jax_predict_chunk
+
 
 # %% ../nbs/06_training.ipynb #89bf8351
+@patch
 def _predict_chunk(self: Trainer, chunk: np.ndarray) -> np.ndarray:
     "Final-head logits of one batch whose length the replicas share evenly."
     if self.backend == "jax": return self._jax_predict_chunk(chunk)
@@ -339,7 +352,8 @@ def _predict_chunk(self: Trainer, chunk: np.ndarray) -> np.ndarray:
     res = self.strategy.run(self._predict_fn, args=(vals,))
     return np.asarray(self.strategy.gather(res, axis=0) if r > 1 else res)
 
-def _predict_logits(self: Trainer, x: np.ndarray) -> np.ndarray:
+@patch
+def predict_logits(self: Trainer, x: np.ndarray) -> np.ndarray:
     "Final-head float32 logits `(n, *patch, K)` of the current model for patches `x (n, *patch, C)`."
     x = np.asarray(x, "float32")
     out = []
@@ -348,13 +362,15 @@ def _predict_logits(self: Trainer, x: np.ndarray) -> np.ndarray:
         out.append(self._predict_chunk(chunk)[:m])
     return np.concatenate(out) if out else np.zeros((0,), "float32")
 
-def _predict_labels(self: Trainer, x: np.ndarray) -> np.ndarray:
+@patch
+def predict_labels(self: Trainer, x: np.ndarray) -> np.ndarray:
     "Integer label maps `(n, *patch)` predicted for patches `x`."
     return self.predict_logits(x).argmax(-1)
 
-Trainer._predict_chunk, Trainer.predict_logits, Trainer.predict_labels = _predict_chunk, _predict_logits, _predict_labels
+
 
 # %% ../nbs/06_training.ipynb #ef19de40
+@patch
 def _manifest_sources(self: Trainer):
     "Training and validation shard paths from the run's cache manifest, split by `data.val_*` (as `split_cases` does)."
     from types import SimpleNamespace
@@ -367,19 +383,23 @@ def _manifest_sources(self: Trainer):
     train, val = split_cases(cases, self.config)
     return shard_paths(cache, [c.id for c in train]), (shard_paths(cache, [c.id for c in val]) if val else None)
 
+@patch
 def _epoch_seed(self: Trainer, epoch):
     "The seed of epoch `epoch`'s patch stream (a Python int, or an int64 tensor for a tensor `epoch`)."
     return int(self.config.training.seed) * 100_003 + epoch * 7_919 + 17
 
+@patch
 def _class_ratios(self: Trainer):
     return None if not self.fingerprint else self.fingerprint.get("class_ratios")
 
+@patch
 def _feed(self: Trainer, ds):
     "An iterator over `ds` for this backend: numpy batches under JAX, distributed over the replicas under TensorFlow."
     from msdseg.samplers import distribute_dataset
     if self.backend == "jax": return ds.as_numpy_iterator()
     return iter(distribute_dataset(ds, self.strategy, self.global_batch))
 
+@patch
 def _train_dataset(self: Trainer, stage):
     "The iterator for the current epoch: the stage's pipeline (built at its first epoch), or a fresh one for OHEM."
     from msdseg.samplers import make_hard_patch_dataset, make_stage_dataset
@@ -393,6 +413,7 @@ def _train_dataset(self: Trainer, stage):
         self._stage_feed = (self.stage_index, self._feed(ds))
     return self._stage_feed[1]
 
+@patch
 def _val_dataset(self: Trainer):
     "A fresh iterator over the fixed validation patches (None without validation cases)."
     from msdseg.samplers import make_validation_dataset
@@ -400,10 +421,10 @@ def _val_dataset(self: Trainer):
     if getattr(self, "_val_ds", None) is None: self._val_ds = make_validation_dataset(self.config, self.val_source)
     return self._feed(self._val_ds)
 
-Trainer._manifest_sources, Trainer._epoch_seed, Trainer._class_ratios = _manifest_sources, _epoch_seed, _class_ratios
-Trainer._feed, Trainer._train_dataset, Trainer._val_dataset = _feed, _train_dataset, _val_dataset
+
 
 # %% ../nbs/06_training.ipynb #f169d567
+@patch
 def _maybe_mine(self: Trainer, stage):
     from msdseg.samplers import mine_hard_patches
     if stage.name != "ohem": return
@@ -414,10 +435,11 @@ def _maybe_mine(self: Trainer, stage):
                                         seed=self._epoch_seed(self.epoch), progress=self.callback.logger.progress)
     self.ohem_mined_at = self.epoch
 
-Trainer._maybe_mine = _maybe_mine
+
 
 # %% ../nbs/06_training.ipynb #e8446982
-def _checkpoint_payload(self: Trainer):
+@patch
+def checkpoint_payload(self: Trainer):
     "`(model, optimizer, training state, extra files)` for the callback to write a checkpoint."
     if self.backend == "jax": self._jax_sync()
     state = {"epoch": self.epoch, "stage_index": self.stage_index, "stage_epoch": self.stage_epoch,
@@ -427,6 +449,7 @@ def _checkpoint_payload(self: Trainer):
     files = {"ohem_table.csv": self.ohem_table.to_csv(index=False)} if self.ohem_table is not None else {}
     return self.model, self.optimizer, state, files
 
+@patch
 def _resume(self: Trainer, resume):
     if resume not in ("auto", True, False):
         raise ValueError(f"resume must be 'auto', True or False. Received: resume={resume!r}")
@@ -453,6 +476,7 @@ def _resume(self: Trainer, resume):
     if self.backend == "jax": self._jax_state, self._jax_step = None, int(keras.ops.convert_to_numpy(self.optimizer.iterations))
     print(f"msdseg: resumed {ck} (epoch {self.epoch}, step {self.global_step})")
 
+@patch
 def _position(self: Trainer, epoch: int) -> tuple:
     "`(stage index, epochs done in that stage)` after `epoch` completed epochs of the current curriculum."
     for i, s in enumerate(self.config.curriculum):
@@ -460,19 +484,21 @@ def _position(self: Trainer, epoch: int) -> tuple:
         epoch -= s.epochs
     return len(self.config.curriculum), 0
 
-Trainer.checkpoint_payload, Trainer._resume, Trainer._position = _checkpoint_payload, _resume, _position
-def _global_step(self: Trainer) -> int:
+@patch(as_prop=True)
+def global_step(self: Trainer) -> int:
     "Optimizer steps taken so far."
     if self.backend == "jax" and getattr(self, "_jax_step", None) is not None: return self._jax_step
     return int(keras.ops.convert_to_numpy(self.optimizer.iterations))
 
-Trainer.global_step = property(_global_step)
+
 
 # %% ../nbs/06_training.ipynb #707c7437
-def _is_last_epoch(self: Trainer, epoch: int) -> bool:
+@patch
+def is_last_epoch(self: Trainer, epoch: int) -> bool:
     "Whether `epoch` completed epochs finish the curriculum."
     return epoch >= self.config.total_epochs
 
+@patch
 def _validate(self: Trainer) -> dict:
     it = self._val_dataset()
     if it is None: return {}
@@ -484,13 +510,15 @@ def _validate(self: Trainer) -> dict:
     return {"val_loss": total / self.config.training.val_steps, **self.val_dice.result_dict(),
             "val_iou": float(keras.ops.convert_to_numpy(self.val_iou.result()))}
 
+@patch
 def _snapshot_batch(self: Trainer):
     from msdseg.samplers import make_validation_dataset
     src = self.val_source if self.val_source is not None else self.train_source
     x, y = next(iter(make_validation_dataset(self.config, src)))
     self.callback.snapshots.set_batch(x.numpy(), y.numpy())
 
-def _fit(self: Trainer):
+@patch
+def fit(self: Trainer):
     "Train through the remaining curriculum; returns the history as a pandas DataFrame."
     import pandas as pd
     cfg, cb = self.config, self.callback
@@ -528,7 +556,7 @@ def _fit(self: Trainer):
     cb.on_train_end()
     return pd.DataFrame(cb.logger.history)
 
-Trainer.is_last_epoch, Trainer._validate, Trainer._snapshot_batch, Trainer.fit = _is_last_epoch, _validate, _snapshot_batch, _fit
+
 
 # %% ../nbs/06_training.ipynb #396986cf
 def _planned_config(run: Path):

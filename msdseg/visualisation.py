@@ -10,6 +10,7 @@ from pathlib import Path
 
 import imageio.v3 as iio
 import numpy as np
+from fastcore.basics import patch
 
 from .utils import atomic_write
 
@@ -135,7 +136,8 @@ def _demo_case(shape=(40, 36, 12), seed=0):
     return img.astype("float32"), gt, pred
 
 # %% ../nbs/08_visualisation.ipynb #0cff2c89
-def _plot_static_montages(self: VisualizationResult, output_filename: str = "montage.png",
+@patch
+def plot_static_montages(self: VisualizationResult, output_filename: str = "montage.png",
                           depths=(0.25, 0.5, 0.75)) -> Path:
     "PNG montage: (axial, coronal, sagittal) x `depths`, columns image / ground truth / prediction."
     import matplotlib; matplotlib.use("Agg", force=False)
@@ -163,8 +165,6 @@ def _plot_static_montages(self: VisualizationResult, output_filename: str = "mon
     plt.close(fig)
     return out
 
-VisualizationResult.plot_static_montages = _plot_static_montages
-
 # %% ../nbs/08_visualisation.ipynb #aa857716
 def _frames_for(self: VisualizationResult, plane: str, max_frames: int | None = None) -> list:
     ax = PLANES[plane]
@@ -180,7 +180,8 @@ def _frames_for(self: VisualizationResult, plane: str, max_frames: int | None = 
         frames.append(_upsample(row[::-1], aspect))                 # origin lower: flip rows for images
     return frames
 
-def _create_slice_scroll_gif(self: VisualizationResult, plane: str = "axial", output_filename: str | None = None,
+@patch
+def create_slice_scroll_gif(self: VisualizationResult, plane: str = "axial", output_filename: str | None = None,
                              max_frames: int | None = 120) -> Path:
     "GIF scrolling through `plane` (image | ground truth | prediction), at most `max_frames` evenly spaced slices."
     if plane not in PLANES:
@@ -191,8 +192,6 @@ def _create_slice_scroll_gif(self: VisualizationResult, plane: str = "axial", ou
         iio.imwrite(f, np.stack(frames), extension=".gif", duration=1000 / self.fps, loop=0)
     return out
 
-VisualizationResult.create_slice_scroll_gif = _create_slice_scroll_gif
-
 # %% ../nbs/08_visualisation.ipynb #1ee3aeb6
 def _iso_downsample(vol, spacing, max_size=64, order=1):
     from scipy.ndimage import zoom
@@ -201,7 +200,8 @@ def _iso_downsample(vol, spacing, max_size=64, order=1):
     factors = np.array(spacing) / step
     return zoom(vol, factors, order=order, mode="nearest", grid_mode=False) if not np.allclose(factors, 1) else vol
 
-def _create_fallback_3d_gif(self: VisualizationResult, output_filename: str = "rotation.gif",
+@patch
+def create_fallback_3d_gif(self: VisualizationResult, output_filename: str = "rotation.gif",
                             num_frames: int | None = None, dpi: int | None = None, max_size: int = 64) -> Path:
     "Rotating maximum-intensity projection GIF: image beside its label overlay (prediction, else ground truth)."
     from scipy.ndimage import rotate
@@ -225,8 +225,6 @@ def _create_fallback_3d_gif(self: VisualizationResult, output_filename: str = "r
     with atomic_write(out, "wb") as f:
         iio.imwrite(f, np.stack(frames), extension=".gif", duration=1000 / self.fps, loop=0)
     return out
-
-VisualizationResult.create_fallback_3d_gif = _create_fallback_3d_gif
 
 # %% ../nbs/08_visualisation.ipynb #f6cdd569
 def _render_worker(npz_path: str):
@@ -252,7 +250,8 @@ def _render_worker(npz_path: str):
     pl.close()
     with atomic_write(out, "wb") as f: iio.imwrite(f, img, extension=".png")
 
-def _render_3d(self: VisualizationResult, output_filename: str = "render.png", source: str = "prediction",
+@patch
+def render_3d(self: VisualizationResult, output_filename: str = "render.png", source: str = "prediction",
                window_size=(600, 600), timeout: float = 300) -> Path:
     "PNG of per-class surfaces rendered off-screen with PyVista (in a child process); falls back (with a warning) to the projection GIF."
     import importlib.util, subprocess, sys, tempfile
@@ -275,8 +274,6 @@ def _render_3d(self: VisualizationResult, output_filename: str = "render.png", s
     except Exception as e:                          # no pyvista, no OpenGL, empty mask, a crash: still a picture
         warnings.warn(f"3D surface render unavailable ({type(e).__name__}: {e}); writing the rotating projection GIF instead")
         return self.create_fallback_3d_gif(Path(output_filename).with_suffix(".gif").name)
-
-VisualizationResult.render_3d = _render_3d
 
 # %% ../nbs/08_visualisation.ipynb #1e76f5ed
 def show_volume(image: np.ndarray, label: np.ndarray | None = None, prediction: np.ndarray | None = None,
