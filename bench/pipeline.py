@@ -46,7 +46,8 @@ def make_cases(n, shape, seed=0):
 def bench_msdseg(cases, patch, batch, workers, steps, full_aug):
     import tensorflow as tf
     from msdseg.config import Config
-    from msdseg.samplers import cases_dataset, make_dataset
+    from msdseg.records import cases_dataset
+    from msdseg.samplers import make_dataset
     aug = {} if full_aug else {"rotate_prob": 0.0, "scale_prob": 0.0, "gamma_prob": 0.0, "contrast_prob": 0.0,
                                "blur_prob": 0.0, "bias_field_prob": 0.0, "brightness_prob": 0.15,
                                "rot90_prob": 0.5, "flip_prob": 0.5, "noise_prob": 0.15}

@@ -34,14 +34,16 @@ def bench_model(key, cases, patch, batch, steps, spx):
     import keras
     import tensorflow as tf
     from msdseg.config import Config
-    from msdseg.samplers import cases_dataset, distribute_dataset
+    from msdseg.records import cases_dataset
+    from msdseg.samplers import distribute_dataset
     from msdseg.training import Trainer
     keras.backend.clear_session()
     cfg = Config.from_dict({"task": 3, "data": {"patch_size": list(patch), "batch_size": batch, "samples_per_case": 2,
                                                 "shuffle_buffer": 4},
                             "model": {"filters": [16, 32, 64, 128, 256], **MODELS[key]},
                             "training": {"steps_per_epoch": steps, "val_steps": 1, "steps_per_execution": spx},
-                            "curriculum": [{"name": "foundation", "epochs": 1}],
+                            # two epochs: the stage pipeline holds 2 x steps batches (warm-up + timed)
+                            "curriculum": [{"name": "foundation", "epochs": 2}],
                             "logging": {"progress": False, "print_table": False}})
     src = cases_dataset(cases, 3, max_per_class=2000).cache()
     t = Trainer(cfg, tempfile.mkdtemp(), train_source=src, val_source=None, fingerprint={})

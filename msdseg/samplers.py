@@ -13,9 +13,9 @@ from .utils import import_tensorflow
 tf = import_tensorflow("msdseg.samplers")
 
 # %% auto #0
-__all__ = ['tf', 'stage_class_probs', 'pad_to_patch', 'sample_centres', 'crop_patches', 'centres_to_starts', 'locations_table',
-           'make_dataset', 'cases_dataset', 'make_stage_dataset', 'pyfunc_ops', 'make_validation_dataset',
-           'distribute_dataset', 'patch_losses', 'mine_hard_patches', 'make_hard_patch_dataset']
+__all__ = ['tf', 'stage_class_probs', 'pad_to_patch', 'sample_centres', 'crop_patches', 'centres_to_starts', 'make_dataset',
+           'make_stage_dataset', 'pyfunc_ops', 'make_validation_dataset', 'distribute_dataset', 'patch_losses',
+           'mine_hard_patches', 'make_hard_patch_dataset']
 
 # %% ../nbs/02_samplers.ipynb #99439d71
 def stage_class_probs(stage, # a `StageConfig`
@@ -85,22 +85,7 @@ def centres_to_starts(centres, shape, patch_size):
     p = tf.constant(patch_size, tf.int32)
     return tf.clip_by_value(centres - p // 2, 0, tf.maximum(tf.cast(shape, tf.int32) - p, 0))
 
-# %% ../nbs/02_samplers.ipynb #649e79bf
-def locations_table(label, num_classes: int, max_per_class: int, seed: int = 0):
-    "Numpy helper: up to `max_per_class` random voxel coordinates per class `(K, N, 3)` int32 and counts `(K,)`."
-    rng = np.random.default_rng(seed)
-    table = np.zeros((num_classes, max_per_class, 3), np.int32)
-    counts = np.zeros(num_classes, np.int32)
-    flat = label.reshape(-1)
-    for k in range(num_classes):
-        idx = np.flatnonzero(flat == k)
-        if len(idx) > max_per_class: idx = rng.choice(idx, max_per_class, replace=False)
-        if len(idx):
-            table[k, :len(idx)] = np.stack(np.unravel_index(idx, label.shape), 1)
-        counts[k] = len(idx)
-    return table, counts
-
-# %% ../nbs/02_samplers.ipynb #16c743f7
+# %% ../nbs/02_samplers.ipynb #f4053ce0
 def _require_planned(config):
     ps, bs = config.data.patch_size, config.data.batch_size
     if not isinstance(ps, list) or not isinstance(bs, int):
@@ -108,11 +93,11 @@ def _require_planned(config):
                          f"filled in by `msdseg plan`. Received: data.patch_size={ps!r}, data.batch_size={bs!r}")
     return tuple(ps), bs
 
-def _as_cases(source, shuffle_files: bool = False, seed: int = 0):
-    "A dataset of case dicts from shard paths (via `msdseg.cache.read_shards`) or a ready dataset."
+def _as_cases(source):
+    "`source` itself when it is a `tf.data.Dataset` of case dicts; anything else is refused with what to pass."
     if isinstance(source, tf.data.Dataset): return source
-    from msdseg.cache import read_shards
-    return read_shards(list(source), shuffle=shuffle_files, seed=seed)
+    raise TypeError("the samplers take a tf.data.Dataset of case dicts: read shards with msdseg.cache.read_shards(paths), "
+                    f"or build one with msdseg.records.cases_dataset(pairs, num_classes). Received: {type(source).__name__}")
 
 def _patches_from_case(case, seed, probs, n: int, patch_size, jitter: int):
     image, label, off = pad_to_patch(case["image"], tf.cast(case["label"], tf.int32), patch_size)
@@ -122,7 +107,7 @@ def _patches_from_case(case, seed, probs, n: int, patch_size, jitter: int):
     return crop_patches(image, label, centres_to_starts(centres, shape, patch_size), patch_size)
 
 def make_dataset(config, # a planned `Config` (numeric patch and batch size)
-                 source, # shard paths or a `tf.data.Dataset` of case dicts
+                 source, # a `tf.data.Dataset` of case dicts (`read_shards`, `cases_dataset`)
                  stage=None, # a `StageConfig` (default: the first curriculum stage)
                  training: bool = True, # augment and repeat forever
                  seed: int = 0, # reproduces the whole stream
@@ -137,7 +122,7 @@ def make_dataset(config, # a planned `Config` (numeric patch and batch size)
     n = config.data.samples_per_case
     jitter = max(1, min(patch_size) // 8)
     aug = config.augmentation
-    cases = _as_cases(source, shuffle_files=training, seed=seed)
+    cases = _as_cases(source)
     if training:
         cases = cases.shuffle(config.data.shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat()
     cases = cases.enumerate()
@@ -153,22 +138,11 @@ def make_dataset(config, # a planned `Config` (numeric patch and batch size)
         ds = ds.shuffle(max(2 * n, bs * 2), seed=seed + 1)
     return ds.batch(bs, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
-# %% ../nbs/02_samplers.ipynb #d1a7078f
-def cases_dataset(cases: list, num_classes: int, max_per_class: int = 1000):
-    "A `tf.data.Dataset` of case dicts from `[(image, label), ...]` numpy pairs (tests, notebooks)."
-    ds = None
-    for i, (img, lab) in enumerate(cases):
-        loc, cnt = locations_table(lab, num_classes, max_per_class, seed=i)
-        d = tf.data.Dataset.from_tensors({"id": f"case_{i}", "image": img.astype("float32"), "label": lab.astype("int32"),
-                                          "locations": loc, "counts": cnt})
-        ds = d if ds is None else ds.concatenate(d)
-    return ds
-
-# %% ../nbs/02_samplers.ipynb #4e861c03
+# %% ../nbs/02_samplers.ipynb #e1f4fd5e
 _STAGE_GRAPH_SEED = 1
 
 def make_stage_dataset(config, # a planned `Config`
-                       source, # shard paths or a `tf.data.Dataset` of case dicts
+                       source, # a `tf.data.Dataset` of case dicts (`read_shards`, `cases_dataset`)
                        stage, # the `StageConfig`
                        first_epoch: int, # epoch number of the first epoch served
                        stop_epoch: int, # one past the last
@@ -221,7 +195,7 @@ def distribute_dataset(ds, strategy, global_batch_size: int):
         raise ValueError(f"data.batch_size must be a multiple of the {n} replicas. Received: data.batch_size={global_batch_size}")
     return strategy.experimental_distribute_dataset(ds)
 
-# %% ../nbs/02_samplers.ipynb #818f4cec
+# %% ../nbs/02_samplers.ipynb #5a701703
 def patch_losses(y_true: np.ndarray, # integer labels `(n, *patch)`
                  logits: np.ndarray, # `(n, *patch, K)`
                 ) -> np.ndarray:
@@ -243,7 +217,7 @@ def patch_losses(y_true: np.ndarray, # integer labels `(n, *patch)`
     return ce + dice_loss
 
 def mine_hard_patches(predict_fn, # numpy `(n, *patch, C)` -> logits `(n, *patch, K)`
-                      source, # shard paths or a dataset of case dicts
+                      source, # a dataset of case dicts
                       config, # a planned `Config`
                       stage=None, # the OHEM `StageConfig` (default: the config's `ohem` stage)
                       seed: int = 0,

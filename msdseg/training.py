@@ -20,6 +20,7 @@ from .utils import import_tensorflow, pad_batch, read_json
 tf = import_tensorflow("msdseg.training")
 import keras
 
+from .cache import read_shards
 from .callbacks import MasterCallback, load_checkpoint, make_schedule
 from .config import Config, load_config
 
@@ -104,6 +105,11 @@ def _final(out):
     "The final head of a model output (UNet++ with deep supervision returns a list, final head last)."
     return out[-1] if isinstance(out, (list, tuple)) else out
 
+def _open_source(source):
+    "A dataset of case dicts: `source` itself, or the shards it names (paths, opened with `read_shards`)."
+    if source is None or isinstance(source, tf.data.Dataset): return source
+    return read_shards([source] if isinstance(source, (str, os.PathLike)) else [str(p) for p in source])
+
 def _require_planned(config):
     ps, bs = config.data.patch_size, config.data.batch_size
     if not isinstance(ps, list) or not isinstance(bs, int):
@@ -141,8 +147,8 @@ class Trainer:
             raise ValueError(f"data.batch_size must be a multiple of the {self.replicas} replicas. "
                              f"Received: data.batch_size={self.global_batch}")
         self.precision = resolve_precision(self.config, self.strategy)
-        self.train_source, self.val_source = train_source, val_source
-        if train_source is None: self.train_source, self.val_source = self._manifest_sources()
+        if train_source is None: train_source, val_source = self._manifest_sources()
+        self.train_source, self.val_source = _open_source(train_source), _open_source(val_source)
         self._build()
         self.callback = MasterCallback(self.config, self.run_dir, progress)
         self.epoch = self.stage_index = self.stage_epoch = 0       # completed epochs (total, in stage)

@@ -5,6 +5,7 @@
 2. `nbdev_clean` must leave `nbs/` unchanged (notebooks are committed clean).
 3. README.md must equal what `tools/make_readme.py` makes from `nbs/index.ipynb`.
 4. `tools/check_docs.py` passes (notebook titles, docstrings, nbdev's docs processing).
+   `tools/check_imports.py` passes (no msdseg module imports one that imports it back).
 5. Every notebook runs under `nbdev_test`, `slow` cells included, one process per notebook,
    with its own TMPDIR that is measured and removed when it finishes, so whatever a test leaves in
    temporary folders never accumulates on the machine (the line says how much it left).
@@ -128,6 +129,9 @@ def main() -> int:
     t0 = time.time()
     r = run([sys.executable, "tools/check_docs.py"], env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     report("docs: titles, docstrings, nbdev processing (tools/check_docs.py)", r.returncode == 0, time.time() - t0, log=r.stdout)
+
+    r = run([sys.executable, "tools/check_imports.py"])
+    report("no import cycles between msdseg's modules (tools/check_imports.py)", r.returncode == 0, log=r.stdout + r.stderr)
 
     nbs = notebooks()
     if not nbs:
