@@ -39,8 +39,6 @@ def median_shape(fingerprint: dict, spacing=None) -> np.ndarray:
     return np.median(shapes, 0)
 
 # %% ../nbs/01f_plan.ipynb #56002742
-def _divisor(config) -> int: return 2 ** (len(config.model.filters) - 1)
-
 def fit_patch(median, # median image shape (floats)
               divisor: int, # every axis a multiple of this
               fits, # `fits(patch) -> bool`
@@ -87,7 +85,8 @@ def plan(fingerprint: dict, # from `compute_fingerprint`
     budget_gb = memory_budget_gb if memory_budget_gb is not None else d.memory_budget_gb
     budget, est = budget_gb * 2**30, estimate_fn or _default_estimator()
     need = lambda p, b: float(est(cfg, [int(x) for x in p], int(b))["total_bytes"])
-    div = _divisor(cfg)
+    from msdseg.models.blocks import total_downsampling   # the networks' own rule (imports Keras)
+    div = total_downsampling(len(cfg.model.filters))
     if d.patch_size == "auto":
         bs0 = d.batch_size if d.batch_size != "auto" else 2
         patch = fit_patch(med, div, lambda p: need(p, bs0) <= budget)

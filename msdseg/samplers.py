@@ -93,6 +93,11 @@ def _require_planned(config):
                          f"filled in by `msdseg plan`. Received: data.patch_size={ps!r}, data.batch_size={bs!r}")
     return tuple(ps), bs
 
+# Offsets that give augmentation its own seed stream, apart from the patch stream's `(seed, i)`:
+# primes, so no small seed of one stream equals a seed of another.
+_AUGMENT_SEED_OFFSET = 7919           # training patches of `make_dataset`
+_HARD_AUGMENT_SEED_OFFSET = 104729    # mined hard patches of `make_hard_patch_dataset`
+
 def _as_cases(source):
     "`source` itself when it is a `tf.data.Dataset` of case dicts; anything else is refused with what to pass."
     if isinstance(source, tf.data.Dataset): return source
@@ -133,7 +138,7 @@ def make_dataset(config, # a planned `Config` (numeric patch and batch size)
     ds = cases.interleave(cut, cycle_length=2, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if training:
         ds = ds.enumerate().map(
-            lambda i, x: augment(x[0], x[1], tf.stack([tf.cast(seed, tf.int64) + 7919, i]), aug) if stage.augment else x,
+            lambda i, x: augment(x[0], x[1], tf.stack([tf.cast(seed, tf.int64) + _AUGMENT_SEED_OFFSET, i]), aug) if stage.augment else x,
             num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         ds = ds.shuffle(max(2 * n, bs * 2), seed=seed + 1)
     return ds.batch(bs, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
@@ -283,6 +288,6 @@ def make_hard_patch_dataset(table, # from `mine_hard_patches`
         return tf.data.Dataset.from_tensor_slices((ims, lbs))
     ds = cases.repeat().shuffle(max(1, min(config.data.shuffle_buffer, len(ids))), seed=seed).flat_map(cut)
     if augment_patches:
-        ds = ds.enumerate().map(lambda i, x: augment(x[0], x[1], tf.stack([tf.cast(seed, tf.int64) + 104729, i]),
+        ds = ds.enumerate().map(lambda i, x: augment(x[0], x[1], tf.stack([tf.cast(seed, tf.int64) + _HARD_AUGMENT_SEED_OFFSET, i]),
                                                      config.augmentation), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.shuffle(max(2 * bs, 16), seed=seed + 1).batch(bs, drop_remainder=True).prefetch(tf.data.AUTOTUNE)

@@ -389,10 +389,14 @@ def _manifest_sources(self: Trainer):
     train, val = split_cases(cases, self.config)
     return shard_paths(cache, [c.id for c in train]), (shard_paths(cache, [c.id for c in val]) if val else None)
 
+# Epoch e of a run with `training.seed` s draws its patches with seed s*RUN + e*EPOCH + BASE:
+# distinct primes, so two (s, e) pairs in any realistic range never share a stream.
+_EPOCH_SEED_RUN, _EPOCH_SEED_EPOCH, _EPOCH_SEED_BASE = 100_003, 7_919, 17
+
 @patch
 def _epoch_seed(self: Trainer, epoch):
     "The seed of epoch `epoch`'s patch stream (a Python int, or an int64 tensor for a tensor `epoch`)."
-    return int(self.config.training.seed) * 100_003 + epoch * 7_919 + 17
+    return int(self.config.training.seed) * _EPOCH_SEED_RUN + epoch * _EPOCH_SEED_EPOCH + _EPOCH_SEED_BASE
 
 @patch
 def _class_ratios(self: Trainer):
