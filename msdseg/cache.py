@@ -18,16 +18,16 @@ import numpy as np
 from .data import MSDDataset, load_case, map_cases
 from .preprocess import preprocess_case
 from .records import FEATURES, encode_example, locations_table, parse_example
+from .rundir import MANIFEST
 from .utils import import_tensorflow
 
 tf = import_tensorflow("msdseg.cache")
 
 # %% auto #0
-__all__ = ['tf', 'MANIFEST', 'CACHE_VERSION', 'write_shard', 'preprocessing_hash', 'preprocess_dataset', 'load_manifest',
-           'shard_paths', 'read_shards']
+__all__ = ['tf', 'CACHE_VERSION', 'write_shard', 'preprocessing_hash', 'preprocess_dataset', 'load_manifest', 'shard_paths',
+           'read_shards']
 
 # %% ../nbs/01e_cache.ipynb #bedbd373
-MANIFEST = "manifest.json"
 CACHE_VERSION = 1
 
 def _join(folder, name: str) -> str: return str(folder).rstrip("/") + "/" + name

@@ -85,12 +85,13 @@ def _plan_parser(sub):
     p.set_defaults(func=_plan)
 
 def _plan(args) -> int:
-    from msdseg.plan import plan_run, plan_summary, resolve_cache_dir
+    from msdseg.plan import plan_run, plan_summary
+    from msdseg.rundir import RunDir
     cfg = plan_run(args.task_dir, args.config, args.run_dir, overrides=args.overrides, num_workers=args.num_workers,
                    progress=not args.no_progress, memory_budget_gb=args.memory_budget_gb)
     print(plan_summary(cfg))
-    print(f"wrote {Path(args.run_dir) / 'config.yaml'}, {Path(args.run_dir) / 'fingerprint.json'} "
-          f"and the shards in {resolve_cache_dir(cfg, args.run_dir)}")
+    run = RunDir(args.run_dir)
+    print(f"wrote {run.config_path}, {run.fingerprint_path} and the shards in {run.cache_dir(cfg)}")
     return 0
 
 # %% ../nbs/09_cli.ipynb #7651e195
@@ -111,7 +112,9 @@ def _select_backend(args):
     "Set `KERAS_BACKEND` from `training.backend` (config, run folder or `--set`) before anything imports Keras."
     import os
     from msdseg.config import load_config
-    src = args.config or (Path(args.run_dir) / "config.yaml" if (Path(args.run_dir) / "config.yaml").exists() else None)
+    from msdseg.rundir import RunDir
+    run = RunDir(args.run_dir)
+    src = args.config or (run.config_path if run.has_config() else None)
     if src is None: return
     backend = load_config(src, args.overrides).training.backend
     if backend != "auto" and "keras" not in sys.modules: os.environ["KERAS_BACKEND"] = backend

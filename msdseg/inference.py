@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from fastcore.basics import patch
 
+from .rundir import RunDir
 from .utils import atomic_write, pad_batch
 
 # %% auto #0
@@ -255,17 +256,13 @@ class Inference:
                  progress: bool = False, # tqdm bar over windows
                 ):
         from msdseg.config import load_config
-        from msdseg.utils import read_json
         if config_path is None and run_dir is None:
             raise ValueError("Inference needs a run_dir or a config_path. Received: config_path=None, run_dir=None")
         self.run_dir = Path(run_dir) if run_dir is not None else Path(config_path).parent
-        cfg_path = Path(config_path) if config_path is not None else self.run_dir / "config.yaml"
-        if not cfg_path.exists(): raise FileNotFoundError(f"no planned config at {cfg_path}")
-        self.config = load_config(cfg_path)
-        fp = self.run_dir / "fingerprint.json"
-        self.fingerprint = read_json(fp) if fp.exists() else None
-        if self.fingerprint is None and self.config.task_info.is_ct:
-            raise FileNotFoundError(f"{fp} is missing: CT normalisation needs the training fingerprint")
+        self.run = RunDir(self.run_dir)
+        if config_path is not None and not Path(config_path).exists(): raise FileNotFoundError(f"no planned config at {config_path}")
+        self.config = load_config(config_path) if config_path is not None else self.run.load_config()
+        self.fingerprint = self.run.load_fingerprint(required=self.config.task_info.is_ct)
         inf = self.config.inference
         self.tta = inf.tta if tta is None else tta
         self.overlap = inf.overlap if overlap is None else overlap
@@ -278,26 +275,14 @@ class Inference:
 # %% ../nbs/07_inference.ipynb #b4410456
 @patch
 def _find_checkpoint(self: Inference, which) -> Path:
-    from msdseg.callbacks import CheckpointManager
-    if which not in ("best", "last"):
-        p = Path(which)
-        if not (p / "state.json").exists(): raise FileNotFoundError(f"{p} is not a complete msdseg checkpoint")
-        return p
-    ck = self.config.checkpoint
-    cdir = Path(ck.dir) if Path(ck.dir).is_absolute() else self.run_dir / ck.dir
-    if not cdir.exists() and not ck.remote_dir: raise FileNotFoundError(f"no checkpoints in {cdir}: train the run first")
-    mgr = CheckpointManager(cdir, ck.keep, ck.remote_dir)
-    found = mgr.latest(which)
-    if found is None and which == "best":
-        found = mgr.latest("last")
-        if found is not None: warnings.warn(f"{cdir} has no best checkpoint (no validation?); using the last one")
-    if found is None: raise FileNotFoundError(f"no checkpoints in {cdir}: train the run first")
-    return found
+    "The checkpoint `which` names (`msdseg.checkpoint.find_checkpoint`: best, last, or a folder)."
+    from msdseg.checkpoint import find_checkpoint
+    return find_checkpoint(self.run, self.config, which)
 
 @patch
 def _load_model(self: Inference):
     import keras
-    from msdseg.callbacks import load_checkpoint
+    from msdseg.checkpoint import load_checkpoint
     from msdseg.models import build_model, inference_model
     import contextlib
     keras.mixed_precision.set_global_policy("float32")

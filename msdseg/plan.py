@@ -14,6 +14,7 @@ import numpy as np
 from .config import Config, load_config
 from .data import compute_fingerprint, load_fingerprint, read_dataset, save_fingerprint
 from .preprocess import channel_schemes
+from .rundir import RunDir
 
 # %% auto #0
 __all__ = ['target_spacing', 'median_shape', 'fit_patch', 'plan', 'resolve_cache_dir', 'plan_run', 'plan_summary']
@@ -115,11 +116,8 @@ def plan(fingerprint: dict, # from `compute_fingerprint`
 
 # %% ../nbs/01f_plan.ipynb #8ec50c26
 def resolve_cache_dir(config: Config, run_dir) -> str:
-    "Where a run's shards live: `data.cache_dir` (absolute, relative to the run folder, or gs://) or `RUN/cache`."
-    c = config.data.cache_dir
-    if not c: return str(Path(run_dir) / "cache")
-    if "://" in c or os.path.isabs(c): return c
-    return str(Path(run_dir) / c)
+    "Where a run's shards live: `RunDir(run_dir).cache_dir(config)` (`data.cache_dir`, or `RUN/cache`)."
+    return RunDir(run_dir).cache_dir(config)
 
 def _check_task(ds, cfg):
     if ds.num_channels != cfg.num_channels:
@@ -158,13 +156,13 @@ def plan_run(task_dir, # MSD task folder
     cfg.data.dataset_dir = str(Path(task_dir).resolve())
     ds = read_dataset(task_dir)
     _check_task(ds, cfg)
-    run = Path(run_dir); run.mkdir(parents=True, exist_ok=True)
+    run = RunDir(run_dir); run.path.mkdir(parents=True, exist_ok=True)
     workers = cfg.data.num_workers if num_workers is None else num_workers
-    fp = _fingerprint_for(ds, cfg, run / "fingerprint.json", workers, progress)
+    fp = _fingerprint_for(ds, cfg, run.fingerprint_path, workers, progress)
     planned = plan(fp, cfg, memory_budget_gb, estimate_fn)
-    planned.to_yaml(run / "config.yaml")
+    run.save_config(planned)
     from msdseg.cache import preprocess_dataset        # imports TensorFlow
-    preprocess_dataset(ds, planned, fp, resolve_cache_dir(planned, run), num_workers=workers, progress=progress)
+    preprocess_dataset(ds, planned, fp, run.cache_dir(planned), num_workers=workers, progress=progress)
     return planned
 
 def plan_summary(config: Config) -> str:

@@ -21,8 +21,10 @@ tf = import_tensorflow("msdseg.training")
 import keras
 
 from .cache import read_shards
-from .callbacks import MasterCallback, load_checkpoint, make_schedule
+from .callbacks import MasterCallback, make_schedule
+from .checkpoint import load_checkpoint
 from .config import Config, load_config
+from .rundir import RunDir
 
 # %% auto #0
 __all__ = ['tf', 'get_strategy', 'resolve_precision', 'make_optimizer', 'Trainer', 'train']
@@ -128,8 +130,8 @@ class Trainer:
                  progress: bool | None = None, # tqdm bars (default `logging.progress`)
                 ):
         self.run_dir = Path(run_dir)
-        if config is None: config = self.run_dir / "config.yaml"
-        self.config = load_config(config)
+        self.run = RunDir(run_dir)
+        self.config = self.run.load_config() if config is None else load_config(config)
         _require_planned(self.config)
         self.fingerprint = fingerprint if fingerprint is not None else self._read_fingerprint()
         self.backend = _check_backend(self.config)
@@ -156,8 +158,7 @@ class Trainer:
         self._resume(resume)
 
     def _read_fingerprint(self):
-        p = self.run_dir / "fingerprint.json"
-        return read_json(p) if p.exists() else None
+        return self.run.load_fingerprint()
 
 # %% ../nbs/06_training.ipynb #17f1af89
 def _class_weights(fp):
@@ -382,8 +383,7 @@ def _manifest_sources(self: Trainer):
     from types import SimpleNamespace
     from msdseg.cache import load_manifest, shard_paths
     from msdseg.data import split_cases
-    from msdseg.plan import resolve_cache_dir
-    cache = resolve_cache_dir(self.config, self.run_dir)
+    cache = self.run.cache_dir(self.config)
     ids = [c["id"] for c in load_manifest(cache)["cases"]]
     cases = SimpleNamespace(ids=ids, training=[SimpleNamespace(id=i) for i in ids], root=Path(cache))
     train, val = split_cases(cases, self.config)
@@ -569,14 +569,11 @@ def fit(self: Trainer):
 
 
 # %% ../nbs/06_training.ipynb #396986cf
-def _planned_config(run: Path):
+def _planned_config(run: RunDir):
     "The run folder's planned config if its shards exist, else None."
-    from msdseg.plan import resolve_cache_dir
-    p = run / "config.yaml"
-    if not p.exists(): return None
-    cfg = load_config(p)
-    cache = resolve_cache_dir(cfg, run)
-    return cfg if tf.io.gfile.exists(cache.rstrip("/") + "/manifest.json") else None
+    if not run.has_config(): return None
+    cfg = run.load_config()
+    return cfg if tf.io.gfile.exists(run.manifest_path(cfg)) else None
 
 def train(config=None, # YAML path, packaged name (e.g. "task09/unetpp") or `Config`; default: the run's config.yaml
           data_dir=None, # MSD task folder (default: `data.dataset_dir` of the config)
@@ -589,7 +586,7 @@ def train(config=None, # YAML path, packaged name (e.g. "task09/unetpp") or `Con
          ) -> Trainer:
     "Plan and preprocess the run folder if needed, then train (or resume); returns the finished `Trainer`."
     from msdseg.plan import plan_run
-    run = Path(run_dir)
+    run = RunDir(run_dir)
     planned = _planned_config(run)
     if planned is not None:
         if config is not None:
@@ -598,13 +595,13 @@ def train(config=None, # YAML path, packaged name (e.g. "task09/unetpp") or `Con
                 a, b = (getattr(asked, key) if "." not in key else asked.model.name), \
                        (getattr(planned, key) if "." not in key else planned.model.name)
                 if a != b:
-                    raise ValueError(f"{run} was planned for {key}={b!r}; the config asks for {key}={a!r}. "
+                    raise ValueError(f"{run.path} was planned for {key}={b!r}; the config asks for {key}={a!r}. "
                                      "Use a new --run-dir for another experiment.")
         cfg = load_config(planned, overrides) if overrides else planned
-        if overrides: cfg.to_yaml(run / "config.yaml")
+        if overrides: run.save_config(cfg)
     else:
         if config is None:
-            raise ValueError(f"{run} holds no planned run; give a config (e.g. 'task09/unetpp'). Received: config=None")
+            raise ValueError(f"{run.path} holds no planned run; give a config (e.g. 'task09/unetpp'). Received: config=None")
         data_dir = data_dir or load_config(config, overrides).data.dataset_dir
         if not data_dir:
             raise ValueError("no data: pass --data-dir (an MSD task folder) or set data.dataset_dir. Received: data_dir=None")

@@ -12,6 +12,7 @@ import imageio.v3 as iio
 import numpy as np
 from fastcore.basics import patch
 
+from .rundir import RunDir
 from .utils import atomic_write
 
 # %% auto #0
@@ -314,7 +315,7 @@ def plot_history(run_dir_or_history, output_filename: str | Path | None = None, 
     if isinstance(src, pd.DataFrame): df, base = src, Path(".")
     else:
         p = Path(src)
-        csv = p / "history.csv" if p.is_dir() else p
+        csv = RunDir(p).history_path() if p.is_dir() else p
         if not csv.exists(): raise FileNotFoundError(f"no training history at {csv}")
         df, base = pd.read_csv(csv), csv.parent
     if df.empty: raise ValueError(f"the training history is empty. Received: {src}")
