@@ -148,27 +148,14 @@ def _predict_parser(sub):
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_predict)
 
-def _nifti_inputs(paths) -> list[Path]:
-    files = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir(): files += sorted(q for q in p.glob("*.nii*") if not q.name.startswith("."))
-        elif p.exists(): files.append(p)
-        else: raise FileNotFoundError(f"input {p} does not exist")
-    if not files: raise FileNotFoundError(f"no NIfTI files in {', '.join(map(str, paths))}")
-    return files
-
 def _predict(args) -> int:
     from msdseg.inference import Inference
-    files = _nifti_inputs(args.inputs)
+    from msdseg.data import nifti_files
+    nifti_files(args.inputs)                        # a missing input or an empty folder fails before the model loads
     inf = Inference(run_dir=args.run_dir, checkpoint=args.checkpoint, tta=args.tta)
-    it = files
-    if not args.no_progress:
-        from tqdm.auto import tqdm
-        it = tqdm(files, desc="predict", unit="case")
-    for f in it:
-        inf.predict_from_file(f, args.out, save_probabilities=args.save_probabilities, save_entropy=args.save_entropy)
-    print(f"wrote {len(files)} prediction(s) to {args.out} (checkpoint {inf.checkpoint})")
+    written = inf.predict_folder(args.inputs, args.out, progress=not args.no_progress,
+                                 save_probabilities=args.save_probabilities, save_entropy=args.save_entropy)
+    print(f"wrote {len(written)} prediction(s) to {args.out} (checkpoint {inf.checkpoint})")
     return 0
 
 # %% ../nbs/09_cli.ipynb #346e2ab3

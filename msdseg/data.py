@@ -19,10 +19,10 @@ import numpy as np
 from .utils import did_you_mean, read_json, write_json
 
 # %% auto #0
-__all__ = ['FINGERPRINT_VERSION', 'case_id', 'MSDCase', 'MSDDataset', 'read_dataset', 'split_cases', 'LoadedCase', 'label_values',
-           'load_case', 'canonical_orientation', 'canonical_spacing', 'nonzero_bbox', 'dataset_files',
-           'apply_label_remap', 'class_weights', 'map_cases', 'compute_fingerprint', 'save_fingerprint',
-           'fingerprint_changes', 'load_fingerprint']
+__all__ = ['NIFTI_SUFFIXES', 'FINGERPRINT_VERSION', 'case_id', 'MSDCase', 'MSDDataset', 'nifti_files', 'read_dataset',
+           'split_cases', 'LoadedCase', 'label_values', 'load_case', 'canonical_orientation', 'canonical_spacing',
+           'nonzero_bbox', 'dataset_files', 'apply_label_remap', 'class_weights', 'map_cases', 'compute_fingerprint',
+           'save_fingerprint', 'fingerprint_changes', 'load_fingerprint']
 
 # %% ../nbs/01_data.ipynb #755c9dab
 def case_id(path: str | os.PathLike) -> str:
@@ -77,6 +77,24 @@ class MSDDataset:
         for c in self.training:
             if c.id == id: return c
         raise KeyError(f"no training case {id!r} in {self.root}.{did_you_mean(id, self.ids)}")
+
+# %% ../nbs/01_data.ipynb #491f08d1
+NIFTI_SUFFIXES = (".nii.gz", ".nii")
+
+def nifti_files(paths, # a folder or file, or a list of them
+                exclude: tuple = (), # file-name endings to leave out (e.g. `("_probabilities.nii.gz",)`)
+               ) -> list[Path]:
+    "The NIfTI files of `paths`: folders expanded (sorted, hidden files skipped), files kept in order."
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(q for q in p.iterdir() if q.name.endswith(NIFTI_SUFFIXES) and not q.name.startswith(".")
+                            and not q.name.endswith(tuple(exclude)) and q.is_file())
+        elif p.exists(): files.append(p)
+        else: raise FileNotFoundError(f"{p} does not exist")
+    if not files: raise FileNotFoundError(f"no NIfTI files (*.nii, *.nii.gz) in {', '.join(map(str, paths)) or 'nothing'}")
+    return files
 
 # %% ../nbs/01_data.ipynb #7cb5d142
 def _int_keys(d, key: str, src: Path) -> dict[int, str]:

@@ -17,7 +17,7 @@ import numpy as np
 from fastcore.basics import patch
 
 from .rundir import RunDir
-from .utils import atomic_write, pad_batch
+from .utils import atomic_write, final_head, pad_batch
 
 # %% auto #0
 __all__ = ['window_starts', 'gaussian_importance_map', 'mirrored', 'sliding_window_inference', 'entropy_map', 'save_nifti',
@@ -59,7 +59,7 @@ def gaussian_importance_map(patch_size, # window shape
 
 # %% ../nbs/07_inference.ipynb #1b80e78c
 def _as_numpy(x):
-    if isinstance(x, (list, tuple)): x = x[-1]                # deep supervision: the final head
+    x = final_head(x)                                          # deep supervision: the final head
     return np.asarray(x.numpy() if hasattr(x, "numpy") else x, dtype="float32")
 
 def mirrored(predictor, # batch `(n, *patch, C)` -> `(n, *patch, K)`
@@ -349,12 +349,14 @@ def predict_from_file(self: Inference, nifti_file_path, # a NIfTI image (3D, or 
     return pred, case.affine, image, case.header
 
 @patch
-def predict_folder(self: Inference, in_dir, # folder of NIfTI images
+def predict_folder(self: Inference, in_dir, # a folder of NIfTI images, or a list of files and folders
                     out_dir, # output folder (created); files keep their names
-                    pattern: str = "*.nii*", # which files
+                    pattern: str = "*.nii*", # which files of a folder (shell pattern on the name)
                     progress: bool = True, **kwargs) -> list[Path]:
-    "Segment every NIfTI in `in_dir` into `out_dir`, with a progress bar; returns the written paths."
-    files = sorted(p for p in Path(in_dir).glob(pattern) if not p.name.startswith("."))
+    "Segment every NIfTI of `in_dir` (`msdseg.data.nifti_files`) into `out_dir`, with a progress bar; returns the written paths."
+    from fnmatch import fnmatch
+    from msdseg.data import nifti_files
+    files = [p for p in nifti_files(in_dir) if fnmatch(p.name, pattern)]
     if not files: raise FileNotFoundError(f"no NIfTI files matching {pattern!r} in {in_dir}")
     if progress:
         from tqdm.auto import tqdm
@@ -370,13 +372,13 @@ def predict_folder(self: Inference, in_dir, # folder of NIfTI images
 # %% ../nbs/07_inference.ipynb #c8b0404b
 def _gt_lookup(dataset_or_gt_dir) -> dict:
     "`{file name: label path}` from an `MSDDataset`, an MSD task folder or a folder of label files."
-    from msdseg.data import MSDDataset, read_dataset
+    from msdseg.data import MSDDataset, nifti_files, read_dataset
     src = dataset_or_gt_dir
     if not isinstance(src, MSDDataset) and (Path(src) / "dataset.json").exists(): src = read_dataset(src)
     if isinstance(src, MSDDataset): return {Path(c.label).name: Path(c.label) for c in src.training}
     d = Path(src)
     if not d.is_dir(): raise FileNotFoundError(f"ground truth folder {d} does not exist")
-    return {p.name: p for p in d.glob("*.nii*") if not p.name.startswith(".")}
+    return {p.name: p for p in nifti_files(d)}
 
 def evaluate(predictions, # a folder of predicted NIfTI files, or a list of paths
              dataset_or_gt_dir, # an `MSDDataset`, an MSD task folder (labelsTr) or a folder of label files
@@ -391,9 +393,11 @@ def evaluate(predictions, # a folder of predicted NIfTI files, or a list of path
     import nibabel as nib
     import pandas as pd
     from msdseg.metrics import evaluate_case
-    files = sorted(p for p in Path(predictions).glob("*.nii*") if not p.name.startswith(".")
-                   and not p.name.endswith(("_entropy.nii.gz", "_probabilities.nii.gz"))) \
-        if not isinstance(predictions, (list, tuple)) else [Path(p) for p in predictions]
+    from msdseg.data import nifti_files
+    if isinstance(predictions, (list, tuple)): files = [Path(p) for p in predictions]
+    else:
+        try: files = nifti_files(predictions, exclude=("_entropy.nii.gz", "_probabilities.nii.gz"))
+        except FileNotFoundError as e: raise FileNotFoundError(f"no predicted NIfTI files: {e}") from None
     if not files: raise FileNotFoundError(f"no predicted NIfTI files in {predictions}")
     gt = _gt_lookup(dataset_or_gt_dir)
     missing = [f.name for f in files if f.name not in gt]

@@ -15,6 +15,8 @@ from keras import ops
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
+from .utils import final_head
+
 # %% auto #0
 __all__ = ['PerClassDice', 'PerClassIoU', 'dice_score', 'iou_score', 'surface_distances', 'hausdorff_distance', 'surface_dice',
            'evaluate_case']
@@ -28,7 +30,7 @@ def _squeeze_last(x, rank: int):
 
 def _label_maps(y_true, y_pred, num_classes: int):
     "int32 label maps `(B, ...)` of truth and prediction from labels, scores `(B, ..., K)` or a list of heads."
-    if isinstance(y_pred, (list, tuple)): y_pred = y_pred[-1]             # deep supervision: the final head
+    y_pred = final_head(y_pred)                                          # deep supervision: the final head
     y_true, y_pred = ops.convert_to_tensor(y_true), ops.convert_to_tensor(y_pred)
     if _is_float(y_pred):
         if y_pred.shape[-1] != num_classes:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
 
-from .utils import import_tensorflow, pad_batch, read_json
+from .utils import final_head, import_tensorflow, pad_batch
 
 tf = import_tensorflow("msdseg.training")
 import keras
@@ -103,10 +103,6 @@ def make_optimizer(config, schedule) -> keras.optimizers.Optimizer:
     raise ValueError(f"unknown optimizer.name={o.name!r}. Valid: adamw, adam, sgd")
 
 # %% ../nbs/06_training.ipynb #da91ce62
-def _final(out):
-    "The final head of a model output (UNet++ with deep supervision returns a list, final head last)."
-    return out[-1] if isinstance(out, (list, tuple)) else out
-
 def _open_source(source):
     "A dataset of case dicts: `source` itself, or the shards it names (paths, opened with `read_shards`)."
     if source is None or isinstance(source, tf.data.Dataset): return source
@@ -199,7 +195,7 @@ def _build(self: Trainer):
     if self.backend == "jax": return self._compile_jax()
     self._train_fn = tf.function(self._train_steps)
     self._val_fn = tf.function(self._val_step)
-    self._predict_fn = tf.function(lambda x: tf.cast(_final(self.model(x, training=False)), tf.float32))
+    self._predict_fn = tf.function(lambda x: tf.cast(final_head(self.model(x, training=False)), tf.float32))
 
 
 
@@ -235,7 +231,7 @@ def _train_steps(self: Trainer, iterator, n):
 @patch
 def _val_step(self: Trainer, iterator):
     def step(x, y):
-        logits = tf.cast(_final(self.model(x, training=False)), tf.float32)
+        logits = tf.cast(final_head(self.model(x, training=False)), tf.float32)
         self.val_dice.update_state(y, logits)
         self.val_iou.update_state(y, logits)
         return tf.nn.compute_average_loss(self.val_loss(y, logits), global_batch_size=self.global_batch)
@@ -274,14 +270,14 @@ def _compile_jax(self: Trainer):
 
     def val_step(trainable, non_trainable, dice_vars, iou_vars, x, y):
         out, _ = model.stateless_call(trainable, non_trainable, x, training=False)
-        logits = _final(out).astype("float32")
+        logits = final_head(out).astype("float32")
         dice_vars = self.val_dice.stateless_update_state(dice_vars, y, logits)
         iou_vars = self.val_iou.stateless_update_state(iou_vars, y, logits)
         return jnp.mean(val_loss(y, logits)), dice_vars, iou_vars
 
     def predict(trainable, non_trainable, x):
         out, _ = model.stateless_call(trainable, non_trainable, x, training=False)
-        return _final(out).astype("float32")
+        return final_head(out).astype("float32")
 
     self._jax_train_fn = jax.jit(train_step, donate_argnums=(0,))
     self._jax_val_fn = jax.jit(val_step)

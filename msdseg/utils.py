@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 # %% auto #0
-__all__ = ['TF_INSTALL_HINT', 'ONEDNN_VAR', 'atomic_write', 'write_json', 'read_json', 'did_you_mean', 'pad_batch',
+__all__ = ['TF_INSTALL_HINT', 'ONEDNN_VAR', 'atomic_write', 'write_json', 'read_json', 'did_you_mean', 'pad_batch', 'final_head',
            'import_tensorflow', 'default_onednn', 'onednn_enabled', 'machine_info', 'machine_line']
 
 # %% ../nbs/00a_utils.ipynb #c66dc5fc
@@ -89,6 +89,11 @@ def pad_batch(batch, # array `(n, ...)`
     extra = -n % multiple
     if extra: batch = np.concatenate([batch, np.zeros((extra, *batch.shape[1:]), batch.dtype)])
     return batch, n
+
+# %% ../nbs/00a_utils.ipynb #b7e10af5
+def final_head(out):
+    "The final (full-resolution) head of a model output: the last of a deep-supervision list, else `out` itself."
+    return out[-1] if isinstance(out, (list, tuple)) else out
 
 # %% ../nbs/00a_utils.ipynb #e4316d64
 TF_INSTALL_HINT = (
