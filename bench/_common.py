@@ -7,7 +7,7 @@ is faster) unless a field says otherwise.
 """
 from __future__ import annotations
 
-import json, os, platform, statistics, sys, tempfile, time
+import json, os, platform, statistics, sys, time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -66,11 +66,10 @@ def save(name: str, results: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{name}.json"
     payload = {"benchmark": name, "machine": machine(), **results}
-    fd, tmp = tempfile.mkstemp(dir=RESULTS, prefix=f".{name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
+    from msdseg.utils import atomic_write
+    with atomic_write(out, "w", encoding="utf-8") as f:
         json.dump(payload, f, indent=2, default=lambda o: o.item() if hasattr(o, "item") else str(o))
         f.write("\n")
-    os.replace(tmp, out)
     print(json.dumps(payload, indent=2, default=str))
     print(f"wrote {out}")
     return out

@@ -8,8 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
-import uuid
 import zlib
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from .data import MSDDataset, load_case, map_cases
 from .preprocess import preprocess_case
 from .records import FEATURES, encode_example, locations_table, parse_example
 from .rundir import MANIFEST
-from .utils import import_tensorflow
+from .utils import atomic_path, atomic_write, import_tensorflow
 
 tf = import_tensorflow("msdseg.cache")
 
@@ -35,9 +33,7 @@ def _join(folder, name: str) -> str: return str(folder).rstrip("/") + "/" + name
 def _dirname(path: str) -> str: return str(path).replace("\\", "/").rsplit("/", 1)[0]
 
 def _write_bytes_atomic(path: str, data: bytes):
-    tmp = f"{path}.{uuid.uuid4().hex[:8]}.tmp"
-    with tf.io.gfile.GFile(tmp, "wb") as f: f.write(data)
-    tf.io.gfile.rename(tmp, path, overwrite=True)
+    with atomic_write(path, "wb") as f: f.write(data)
 
 def _read_json(path: str):
     with tf.io.gfile.GFile(str(path), "rb") as f: return json.loads(f.read().decode("utf-8"))
@@ -49,10 +45,8 @@ def write_shard(path, # destination `.tfrecord` (local or gs://)
                ) -> str:
     "Write records to a TFRecord file under a temporary name, then rename it into place."
     path = str(path)
-    tmp = f"{path}.{os.getpid()}-{threading.get_ident()}.tmp"
-    with tf.io.TFRecordWriter(tmp, options=tf.io.TFRecordOptions(compression_type=compression)) as w:
+    with atomic_path(path) as tmp, tf.io.TFRecordWriter(tmp, options=tf.io.TFRecordOptions(compression_type=compression)) as w:
         for r in records: w.write(r)
-    tf.io.gfile.rename(tmp, path, overwrite=True)
     return path
 
 def preprocessing_hash(config, fingerprint: dict | None) -> str:

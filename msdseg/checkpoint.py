@@ -19,7 +19,7 @@ import numpy as np
 from fastcore.basics import patch
 
 from .rundir import RunDir
-from .utils import read_json, write_json
+from .utils import atomic_write, read_json, replace_dir, write_json
 
 # %% auto #0
 __all__ = ['CheckpointManager', 'load_checkpoint', 'find_checkpoint']
@@ -67,7 +67,7 @@ class CheckpointManager:
 
     def _recover(self):
         "Undo what a kill in the middle of a write can leave: temporary folders, a half-done best swap."
-        for p in self.dir.glob(".*.tmp-*"): shutil.rmtree(p, ignore_errors=True)
+        for p in [*self.dir.glob(".*.tmp-*"), *self.dir.glob(".ckpt-*.old")]: shutil.rmtree(p, ignore_errors=True)
         old = sorted(self.dir.glob(".best.old-*"))
         if old and not (self.dir / "best" / "state.json").exists():
             if (self.dir / "best").exists(): shutil.rmtree(self.dir / "best")
@@ -109,8 +109,7 @@ def save(self: CheckpointManager, model, optimizer, state: dict, # JSON-able tra
     tmp = self.dir / f".{name}.tmp-{os.getpid()}"
     if tmp.exists(): shutil.rmtree(tmp)
     _write_checkpoint(tmp, model, optimizer, {**state, "name": name}, extra_files)
-    if final.exists(): shutil.rmtree(final)
-    os.replace(tmp, final)
+    replace_dir(tmp, final)                             # a rewrite of the same step replaces it whole
     write_json({"name": name, "global_step": state.get("global_step"), "epoch": state.get("epoch")}, self.dir / "latest.json")
     if best: self._replace_best(final)
     for old in self.checkpoints()[:-self.keep]: shutil.rmtree(old, ignore_errors=True)
@@ -215,8 +214,7 @@ def _worker(self: CheckpointManager):
                 _copy_tree_remote(folder, f"{root}/{name}")
                 if best: _copy_tree_remote(self.dir / "best", f"{root}/best")
                 g = _gfile()
-                with g.GFile(f"{root}/latest.json.tmp", "w") as f: f.write(json.dumps({"name": name}))
-                g.rename(f"{root}/latest.json.tmp", f"{root}/latest.json", overwrite=True)
+                with atomic_write(f"{root}/latest.json", "w") as f: f.write(json.dumps({"name": name}))
                 keep = {p.name for p in self.checkpoints()} | {name}
                 for d in g.listdir(root):
                     d = d.rstrip("/")

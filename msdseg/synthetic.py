@@ -16,7 +16,7 @@ import numpy as np
 from scipy import ndimage
 
 from .config import TaskInfo, get_task
-from .utils import read_json, write_json
+from .utils import read_json, replace_dir, write_json
 
 # %% auto #0
 __all__ = ['DEFAULT_SHAPES', 'ORIENTATIONS', 'case_name', 'make_synthetic_case', 'make_synthetic_task', 'summarize_task']
@@ -594,7 +594,7 @@ def make_synthetic_task(task, # id, name or short name, e.g. 9, "Task09_Spleen",
             if i < n_train: _save_nifti(label, affine, tmp / "labelsTr" / f"{name}.nii.gz", np.uint8)
         write_json(_dataset_json(t, names[:n_train], names[n_train:]), tmp / "dataset.json")
         os.chmod(tmp / "dataset.json", 0o666 & ~umask)
-        _replace_dir(tmp, final)
+        replace_dir(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -605,16 +605,7 @@ def _umask() -> int:
     m = os.umask(0o022); os.umask(m)
     return m
 
-def _replace_dir(src: Path, dst: Path):
-    "Rename the finished folder `src` onto `dst`, moving an old `dst` aside first and deleting it afterwards."
-    if not dst.exists():
-        src.rename(dst); return
-    old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".old", dir=dst.parent))
-    dst.rename(old / dst.name)
-    try: src.rename(dst)
-    except BaseException:
-        (old / dst.name).rename(dst); raise
-    shutil.rmtree(old, ignore_errors=True)
+
 
 # %% ../nbs/01a_synthetic.ipynb #427ea0c8
 def summarize_task(path, # a task folder holding dataset.json

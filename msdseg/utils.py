@@ -10,15 +10,18 @@ import difflib
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
+import uuid
 import warnings
 from pathlib import Path
 from typing import Iterable
 
 # %% auto #0
-__all__ = ['TF_INSTALL_HINT', 'ONEDNN_VAR', 'atomic_write', 'write_json', 'read_json', 'did_you_mean', 'pad_batch', 'final_head',
-           'import_tensorflow', 'default_onednn', 'onednn_enabled', 'machine_info', 'machine_line']
+__all__ = ['TF_INSTALL_HINT', 'ONEDNN_VAR', 'atomic_path', 'atomic_write', 'replace_dir', 'write_json', 'read_json',
+           'did_you_mean', 'pad_batch', 'final_head', 'import_tensorflow', 'default_onednn', 'onednn_enabled',
+           'machine_info', 'machine_line']
 
 # %% ../nbs/00a_utils.ipynb #c66dc5fc
 def _read_umask() -> int:
@@ -27,26 +30,64 @@ def _read_umask() -> int:
 
 _UMASK = _read_umask()
 
+def _is_url(path) -> bool: return "://" in str(path)
+
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, # final file name
-                 mode: str = "wb", # `"wb"` or `"w"`
-                 encoding: str | None = None, # text encoding when `mode="w"`
-                ):
-    "Open a temporary file next to `path` and rename it onto `path` only if the block succeeds."
+def atomic_path(path: str | os.PathLike, # final file name: local, or a URL `tf.io.gfile` opens (gs://, ram://)
+               ):
+    "A temporary file name next to `path`, renamed onto `path` only if the block succeeds (for writers that take a name)."
+    if _is_url(path):
+        gfile = import_tensorflow(f"writing {path}").io.gfile
+        tmp = f"{path}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
+        try:
+            yield tmp
+            gfile.rename(tmp, str(path), overwrite=True)
+        except BaseException:
+            with contextlib.suppress(Exception): gfile.remove(tmp)
+            raise
+        return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)                  # mkstemp makes 0600; give the usual permissions
-        with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, # final file name (local, or a URL such as gs://)
+                 mode: str = "wb", # `"wb"` or `"w"`
+                 encoding: str | None = None, # text encoding when `mode="w"`
+                ):
+    "Open a temporary file next to `path` and rename it onto `path` only if the block succeeds."
+    with atomic_path(path) as tmp:
+        if _is_url(path):
+            with import_tensorflow(f"writing {path}").io.gfile.GFile(tmp, mode) as f: yield f
+        else:
+            with open(tmp, mode, encoding=encoding if "b" not in mode else None) as f:
+                yield f
+                f.flush()
+                os.fsync(f.fileno())
+
+def replace_dir(src: str | os.PathLike, # a finished folder
+                dst: str | os.PathLike, # where it belongs (may exist: it is replaced)
+               ) -> Path:
+    "Rename the folder `src` onto `dst`, moving an old `dst` aside first and deleting it only afterwards."
+    src, dst = Path(src), Path(dst)
+    if not dst.exists():
+        src.rename(dst); return dst
+    old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".old", dir=dst.parent))
+    dst.rename(old / dst.name)
+    try: src.rename(dst)
+    except BaseException:
+        (old / dst.name).rename(dst); raise
+    shutil.rmtree(old, ignore_errors=True)
+    return dst
 
 # %% ../nbs/00a_utils.ipynb #54c92291
 def write_json(obj, path: str | os.PathLike, indent: int = 2) -> Path:
