@@ -172,7 +172,7 @@ def _evaluate_parser(sub):
 
 def _evaluate(args) -> int:
     from msdseg.config import get_task, load_config
-    from msdseg.inference import evaluate
+    from msdseg.evaluation import evaluate
     if args.config: cfg = load_config(args.config); labels = dict(enumerate(cfg.class_names)); ev = cfg.evaluation
     elif args.task: labels, ev = dict(get_task(args.task).labels), None
     else: raise ValueError("evaluate needs --config or --task for the class names. Received: neither")
@@ -279,7 +279,8 @@ def _demo(args) -> int:
         tr = train(f"task{task.id:02d}/{config}", path, run, DEMO_OVERRIDES + extra + list(args.overrides),
                    progress=not args.no_progress)
     from msdseg.data import read_dataset, split_cases
-    from msdseg.inference import Inference, evaluate
+    from msdseg.evaluation import evaluate
+    from msdseg.inference import Inference
     ds = read_dataset(path)
     _, val = split_cases(ds, tr.config)
     print(f"\n== predict {len(val)} validation and {len(ds.test)} test cases")

@@ -21,7 +21,7 @@ from .utils import atomic_write, final_head, pad_batch
 
 # %% auto #0
 __all__ = ['window_starts', 'gaussian_importance_map', 'mirrored', 'sliding_window_inference', 'entropy_map', 'save_nifti',
-           'Inference', 'evaluate']
+           'Inference']
 
 # %% ../nbs/07_inference.ipynb #0e5ed6f6
 def window_starts(size: int, # voxels along the axis (>= patch)
@@ -370,61 +370,10 @@ def predict_folder(self: Inference, in_dir, # a folder of NIfTI images, or a lis
 
 
 # %% ../nbs/07_inference.ipynb #c8b0404b
-def _gt_lookup(dataset_or_gt_dir) -> dict:
-    "`{file name: label path}` from an `MSDDataset`, an MSD task folder or a folder of label files."
-    from msdseg.data import MSDDataset, nifti_files, read_dataset
-    src = dataset_or_gt_dir
-    if not isinstance(src, MSDDataset) and (Path(src) / "dataset.json").exists(): src = read_dataset(src)
-    if isinstance(src, MSDDataset): return {Path(c.label).name: Path(c.label) for c in src.training}
-    d = Path(src)
-    if not d.is_dir(): raise FileNotFoundError(f"ground truth folder {d} does not exist")
-    return {p.name: p for p in nifti_files(d)}
-
-def evaluate(predictions, # a folder of predicted NIfTI files, or a list of paths
-             dataset_or_gt_dir, # an `MSDDataset`, an MSD task folder (labelsTr) or a folder of label files
-             labels: dict, # `{value: name}` of the foreground classes (background may be included; it is skipped)
-             regions: dict | None = None, # composite regions `{name: [values]}`
-             output_csv=None, # write the per-case table here and the summary beside it (`*_summary.csv`)
-             hd_percentile: float = 95, nsd_tolerance_mm: float = 2.0,
-             empty_both: str = "one", empty_one_distance: str = "nan",
-             progress: bool = False,
-            ) -> tuple:
-    "Per-case metrics and a summary (mean, std, median per column) as two DataFrames; optionally written as CSV."
-    import nibabel as nib
-    import pandas as pd
-    from msdseg.metrics import evaluate_case
-    from msdseg.data import nifti_files
-    if isinstance(predictions, (list, tuple)): files = [Path(p) for p in predictions]
-    else:
-        try: files = nifti_files(predictions, exclude=("_entropy.nii.gz", "_probabilities.nii.gz"))
-        except FileNotFoundError as e: raise FileNotFoundError(f"no predicted NIfTI files: {e}") from None
-    if not files: raise FileNotFoundError(f"no predicted NIfTI files in {predictions}")
-    gt = _gt_lookup(dataset_or_gt_dir)
-    missing = [f.name for f in files if f.name not in gt]
-    if missing: raise FileNotFoundError(f"no ground truth for {missing} in {dataset_or_gt_dir}")
-    labels = {int(k): v for k, v in labels.items() if int(k) != 0}
-    it = files
-    if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(files, desc="evaluate", unit="case")
-    rows = []
-    for f in it:
-        p_img, g_img = nib.load(f), nib.load(gt[f.name])
-        if p_img.shape[:3] != g_img.shape[:3] or not np.allclose(p_img.affine, g_img.affine, atol=1e-3):
-            raise ValueError(f"{f} (shape {p_img.shape}) is not on the grid of its ground truth {gt[f.name]} "
-                             f"(shape {g_img.shape}); affines {p_img.affine.tolist()} vs {g_img.affine.tolist()}")
-        spacing = tuple(float(z) for z in g_img.header.get_zooms()[:3])
-        m = evaluate_case(np.asarray(g_img.dataobj).astype(np.int32), np.asarray(p_img.dataobj).astype(np.int32),
-                          spacing, labels, regions, hd_percentile=hd_percentile, nsd_tolerance_mm=nsd_tolerance_mm,
-                          empty_both=empty_both, empty_one_distance=empty_one_distance)
-        rows.append({"case": _nifti_name(f).split(".nii")[0], **m})
-    per_case = pd.DataFrame(rows)
-    num = per_case.drop(columns="case")
-    summary = pd.DataFrame({"mean": num.mean(), "std": num.std(ddof=0), "median": num.median(),
-                            "n": num.notna().sum()})
-    if output_csv is not None:
-        out = Path(output_csv)
-        with atomic_write(out, "w", encoding="utf-8") as fh: per_case.to_csv(fh, index=False)
-        with atomic_write(out.with_name(out.stem + "_summary.csv"), "w", encoding="utf-8") as fh:
-            summary.to_csv(fh, index_label="metric")
-    return per_case, summary
+def __getattr__(name):
+    if name == "evaluate":                      # moved to msdseg.evaluation; the old name keeps working
+        import warnings
+        from msdseg.evaluation import evaluate
+        warnings.warn("msdseg.inference.evaluate moved to msdseg.evaluation.evaluate", DeprecationWarning, stacklevel=2)
+        return evaluate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
