@@ -34,11 +34,17 @@ class RunDir(os.PathLike):
     def __hash__(self) -> int: return hash(self.path)
 
     @property
-    def config_path(self) -> Path: return self.path / self.CONFIG
+    def config_path(self) -> Path:
+        "The planned config, `RUN/config.yaml`."
+        return self.path / self.CONFIG
     @property
-    def fingerprint_path(self) -> Path: return self.path / self.FINGERPRINT
+    def fingerprint_path(self) -> Path:
+        "The dataset fingerprint, `RUN/fingerprint.json`."
+        return self.path / self.FINGERPRINT
     @property
-    def snapshots_dir(self) -> Path: return self.path / self.SNAPSHOTS
+    def snapshots_dir(self) -> Path:
+        "The validation pictures' folder, `RUN/snapshots`."
+        return self.path / self.SNAPSHOTS
 
     def _inside(self, p) -> Path:
         p = Path(p)
