@@ -35,7 +35,6 @@ def bench_model(key, cases, patch, batch, steps, spx):
     import tensorflow as tf
     from msdseg.config import Config
     from msdseg.records import cases_dataset
-    from msdseg.samplers import distribute_dataset
     from msdseg.training import Trainer
     keras.backend.clear_session()
     cfg = Config.from_dict({"task": 3, "data": {"patch_size": list(patch), "batch_size": batch, "samples_per_case": 2,
@@ -48,17 +47,16 @@ def bench_model(key, cases, patch, batch, steps, spx):
     src = cases_dataset(cases, 3, max_per_class=2000).cache()
     t = Trainer(cfg, tempfile.mkdtemp(), train_source=src, val_source=None, fingerprint={})
     it = t._train_dataset(cfg.curriculum[0])
-    float(t._train_fn(it, tf.constant(spx)))                          # compile + warm the pipeline
+    t.steps.train(it, spx)                          # compile + warm the pipeline
     t0 = time.perf_counter()
-    for _ in range(steps // spx): float(t._train_fn(it, tf.constant(spx)))
+    for _ in range(steps // spx): t.steps.train(it, spx)
     fed = (time.perf_counter() - t0) / (steps // spx * spx)
     from msdseg.samplers import make_dataset
     one = next(iter(make_dataset(cfg, src, seed=1)))
-    const = distribute_dataset(tf.data.Dataset.from_tensors(one).repeat(), t.strategy, batch)
-    cit = iter(const)
-    float(t._train_fn(cit, tf.constant(spx)))
+    cit = t.steps.feed(tf.data.Dataset.from_tensors(one).repeat())
+    t.steps.train(cit, spx)
     t0 = time.perf_counter()
-    for _ in range(steps // spx): float(t._train_fn(cit, tf.constant(spx)))
+    for _ in range(steps // spx): t.steps.train(cit, spx)
     compute = (time.perf_counter() - t0) / (steps // spx * spx)
     params = int(sum(np.prod(v.shape) for v in t.model.trainable_variables))
     return {"params": params, "step_s_fed": fed, "step_s_compute_only": compute, "steps_per_s": 1 / fed,

@@ -17,7 +17,8 @@ from .preprocess import channel_schemes
 from .rundir import RunDir
 
 # %% auto #0
-__all__ = ['target_spacing', 'median_shape', 'fit_patch', 'plan', 'resolve_cache_dir', 'plan_run', 'plan_summary']
+__all__ = ['target_spacing', 'median_shape', 'fit_patch', 'plan', 'resolve_cache_dir', 'plan_run', 'plan_summary',
+           'planned_config', 'ensure_planned']
 
 # %% ../nbs/01f_plan.ipynb #38e4597e
 def target_spacing(fingerprint: dict, # from `compute_fingerprint`
@@ -171,3 +172,39 @@ def plan_summary(config: Config) -> str:
     sp = d.spacing if isinstance(d.spacing, str) else "x".join(f"{s:.3g}" for s in d.spacing) + " mm"
     return (f"task {config.task}, model {config.model.name}\n  spacing {sp}, patch {'x'.join(map(str, d.patch_size))}, "
             f"batch {d.batch_size}, normalization {d.normalization}")
+
+# %% ../nbs/01f_plan.ipynb #2191a837
+def planned_config(run_dir) -> Config | None:
+    "The run folder's planned config if its shards exist, else None."
+    import tensorflow as tf
+    run = RunDir(run_dir)
+    if not run.has_config(): return None
+    cfg = run.load_config()
+    return cfg if tf.io.gfile.exists(run.manifest_path(cfg)) else None
+
+def ensure_planned(run_dir, # the run folder
+                   config=None, # YAML path, packaged name or `Config`; default: the run's planned config.yaml
+                   data_dir=None, # MSD task folder (default: `data.dataset_dir` of the config)
+                   overrides: list[str] | None = None, # `KEY=VALUE` strings
+                   **plan_kwargs, # passed to `plan_run` when the folder must be planned
+                  ) -> Config:
+    "The run folder's planned config (with `overrides` applied and saved), planning the folder first if needed."
+    run = RunDir(run_dir)
+    planned = planned_config(run)
+    if planned is None:
+        if config is None:
+            raise ValueError(f"{run.path} holds no planned run; give a config (e.g. 'task09/unetpp'). Received: config=None")
+        data_dir = data_dir or load_config(config, overrides).data.dataset_dir
+        if not data_dir:
+            raise ValueError("no data: pass --data-dir (an MSD task folder) or set data.dataset_dir. Received: data_dir=None")
+        return plan_run(data_dir, config, run, overrides, **plan_kwargs)
+    if config is not None:
+        asked = load_config(config, overrides)
+        for key, a, b in (("task", asked.task, planned.task), ("model.name", asked.model.name, planned.model.name)):
+            if a != b:
+                raise ValueError(f"{run.path} was planned for {key}={b!r}; the config asks for {key}={a!r}. "
+                                 "Use a new --run-dir for another experiment.")
+    if not overrides: return planned
+    cfg = load_config(planned, overrides)
+    run.save_config(cfg)
+    return cfg
