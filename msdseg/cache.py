@@ -17,7 +17,7 @@ from .data import MSDDataset, load_case, map_cases
 from .preprocess import preprocess_case
 from .records import FEATURES, encode_example, locations_table, parse_example
 from .rundir import MANIFEST
-from .utils import atomic_path, atomic_write, import_tensorflow
+from .utils import atomic_path, import_tensorflow, read_json, write_json
 
 tf = import_tensorflow("msdseg.cache")
 
@@ -32,11 +32,7 @@ def _join(folder, name: str) -> str: return str(folder).rstrip("/") + "/" + name
 
 def _dirname(path: str) -> str: return str(path).replace("\\", "/").rsplit("/", 1)[0]
 
-def _write_bytes_atomic(path: str, data: bytes):
-    with atomic_write(path, "wb") as f: f.write(data)
 
-def _read_json(path: str):
-    with tf.io.gfile.GFile(str(path), "rb") as f: return json.loads(f.read().decode("utf-8"))
 
 # %% ../nbs/01e_cache.ipynb #d4b8debf
 def write_shard(path, # destination `.tfrecord` (local or gs://)
@@ -69,7 +65,7 @@ def _shard_name(case_id: str, compression: str) -> str:
 def _finished(out_dir: str, case_id: str, chash: str) -> dict | None:
     side = _join(out_dir, f"{case_id}.json")
     if not tf.io.gfile.exists(side): return None
-    try: entry = _read_json(side)
+    try: entry = read_json(side)
     except (ValueError, UnicodeDecodeError): return None
     if entry.get("config_hash") != chash or not tf.io.gfile.exists(_join(out_dir, entry.get("shard", ""))): return None
     return entry
@@ -90,7 +86,7 @@ def _cache_case(args) -> dict:
     write_shard(_join(out_dir, shard), [encode_example(case.id, image, label, loc, counts)], compression)
     entry = {"id": case.id, "shard": shard, "config_hash": chash, "shape": list(image.shape),
              "counts": counts.tolist(), "properties": props}
-    _write_bytes_atomic(_join(out_dir, f"{case.id}.json"), json.dumps(entry).encode())
+    write_json(entry, _join(out_dir, f"{case.id}.json"), indent=None)
     return entry
 
 # %% ../nbs/01e_cache.ipynb #ec19293e
@@ -124,7 +120,7 @@ def preprocess_dataset(dataset: MSDDataset, # from `read_dataset`
                 "locations_per_class": config.data.locations_per_class, "compression": compression,
                 "image_dtype": "float32", "label_dtype": "uint8",
                 "cases": [{k: v for k, v in done[c.id].items() if k != "config_hash"} for c in cases]}
-    _write_bytes_atomic(_join(out_dir, MANIFEST), json.dumps(manifest, indent=1).encode())
+    write_json(manifest, _join(out_dir, MANIFEST), indent=1)
     return manifest
 
 # %% ../nbs/01e_cache.ipynb #4895cb30
@@ -133,7 +129,7 @@ def load_manifest(cache_dir) -> dict:
     path = _join(cache_dir, MANIFEST)
     if not tf.io.gfile.exists(path):
         raise FileNotFoundError(f"{path} does not exist: no preprocessed cache in {cache_dir} (run `msdseg plan`)")
-    return _read_json(path)
+    return read_json(path)
 
 def shard_paths(cache_dir, # cache folder (local or gs://)
                 ids: list[str] | None = None, # case ids (e.g. a split); default: all, in manifest order
@@ -149,7 +145,7 @@ def shard_paths(cache_dir, # cache folder (local or gs://)
 def _shard_meta(paths: list[str]) -> dict:
     mpath = _join(_dirname(paths[0]), MANIFEST)
     if tf.io.gfile.exists(mpath):
-        m = _read_json(mpath)
+        m = read_json(mpath)
         return {k: m[k] for k in ("num_channels", "num_classes", "locations_per_class")}, m.get("compression", "")
     comp = "GZIP" if paths[0].endswith(".gz") else ""
     for raw in tf.data.TFRecordDataset(paths[0], compression_type=comp).take(1):

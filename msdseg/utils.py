@@ -95,7 +95,7 @@ def write_json(obj, path: str | os.PathLike, indent: int = 2) -> Path:
     with atomic_write(path, "w", encoding="utf-8") as f:
         json.dump(obj, f, indent=indent, sort_keys=False, default=_json_default)
         f.write("\n")
-    return Path(path)
+    return path if _is_url(path) else Path(path)
 
 def _json_default(o):
     import numpy as np
@@ -104,11 +104,20 @@ def _json_default(o):
     if isinstance(o, Path): return str(o)
     raise TypeError(f"cannot write a {type(o).__name__} to JSON: {o!r}")
 
-def read_json(path: str | os.PathLike):
+def _read_text(path) -> str:
+    "The UTF-8 text of a local file or of a URL `tf.io.gfile` opens; FileNotFoundError names the path."
+    if not _is_url(path):
+        path = Path(path)
+        if not path.exists(): raise FileNotFoundError(f"{path} does not exist")
+        return path.read_text(encoding="utf-8")
+    import tensorflow as tf
+    if not tf.io.gfile.exists(str(path)): raise FileNotFoundError(f"{path} does not exist")
+    with tf.io.gfile.GFile(str(path), "rb") as f: return f.read().decode("utf-8")
+
+def read_json(path: str | os.PathLike): # a local file, or a URL such as gs://
     "Read JSON from `path`; a missing or malformed file raises an error naming the path."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"{path} does not exist")
-    try: return json.loads(path.read_text(encoding="utf-8"))
+    text = _read_text(path)
+    try: return json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"{path} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
 
