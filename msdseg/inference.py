@@ -39,6 +39,15 @@ def window_starts(size: int, # voxels along the axis (>= patch)
     step = (size - patch) / (n - 1)
     return [int(round(step * i)) for i in range(n)]
 
+# %% ../nbs/07_inference.ipynb #6b68e80d
+def _window_grid(shape, # `(X, Y, Z)` of the (padded) volume, each at least the patch
+                 patch_size: tuple, # window shape
+                 overlap: float = 0.5, # overlap of neighbouring windows
+                ) -> tuple[list, list]:
+    "Window starts per axis over `shape` and the window corners `(i, j, k)`, their product in C order."
+    starts = [window_starts(int(s), int(p), overlap) for s, p in zip(shape, patch_size)]
+    return starts, list(itertools.product(*starts))
+
 # %% ../nbs/07_inference.ipynb #9cd05e2e
 @functools.lru_cache(maxsize=16)
 def _gaussian_1d(n: int, sigma_scale: float) -> np.ndarray:
@@ -57,7 +66,22 @@ def gaussian_importance_map(patch_size, # window shape
     gs = [_gaussian_1d(int(n), float(sigma_scale)) for n in patch_size]
     return gs[0][:, None, None] * gs[1][None, :, None] * gs[2][None, None, :]
 
-# %% ../nbs/07_inference.ipynb #1b80e78c
+# %% ../nbs/07_inference.ipynb #515073ad
+def _axis_weights(patch_size: tuple, sigma_scale: float, mode: str) -> list:
+    "The 1D weight factors of a window, one per axis: Gaussian (`mode='gaussian'`) or ones."
+    if mode == "gaussian": return [_gaussian_1d(int(p), float(sigma_scale)) for p in patch_size]
+    return [np.ones(int(p), "float32") for p in patch_size]
+
+@functools.lru_cache(maxsize=2)
+def _window_weights(patch_size: tuple, sigma_scale: float, mode: str, n_cls: int) -> np.ndarray:
+    "Window weights `(*patch, K)` with the class axis repeated (contiguous products; cached, read-only)."
+    g = (gaussian_importance_map(patch_size, sigma_scale) if mode == "gaussian"
+         else np.ones(patch_size, "float32"))
+    w = np.repeat(g[..., None], n_cls, axis=-1)
+    w.flags.writeable = False
+    return w
+
+# %% ../nbs/07_inference.ipynb #80e9935d
 def _as_numpy(x):
     x = final_head(x)                                          # deep supervision: the final head
     return np.asarray(x.numpy() if hasattr(x, "numpy") else x, dtype="float32")
@@ -79,19 +103,144 @@ def mirrored(predictor, # batch `(n, *patch, C)` -> `(n, *patch, K)`
     predict.num_passes = len(combos)
     return predict
 
-@functools.lru_cache(maxsize=2)
-def _window_weights(patch_size: tuple, sigma_scale: float, mode: str, n_cls: int) -> np.ndarray:
-    "Window weights `(*patch, K)` with the class axis repeated (contiguous products; cached, read-only)."
-    g = (gaussian_importance_map(patch_size, sigma_scale) if mode == "gaussian"
-         else np.ones(patch_size, "float32"))
-    w = np.repeat(g[..., None], n_cls, axis=-1)
-    w.flags.writeable = False
-    return w
+# %% ../nbs/07_inference.ipynb #af7f83e2
+# A thread weights a few rows of a window into its own scratch piece of about this size and adds
+# them to the output from there: small enough to still be in the core's cache when it is read
+# back, large enough that NumPy's per-call overhead does not count.
+_BLEND_CHUNK_BYTES = 512 * 1024
+# Default cap on blending threads (with fewer CPUs, one per CPU). Blending is bound by memory
+# bandwidth, which a few cores already use up; more threads only add pool overhead and take
+# cores from the predictor.
+_MAX_BLEND_THREADS = 4
 
 def _slabs(n: int, parts: int) -> list:
     "Split `range(n)` into `parts` contiguous slices (some may be empty)."
     cuts = np.linspace(0, n, parts + 1).astype(int)
     return [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+
+def _blend_threads(num_threads: int | None, rows: int) -> int:
+    "Blending threads: `num_threads` (default: the CPU count, at most `_MAX_BLEND_THREADS`), at most one per window row."
+    return max(1, min(num_threads or min(os.cpu_count() or 1, _MAX_BLEND_THREADS), rows))
+
+# %% ../nbs/07_inference.ipynb #63a5ca3b
+class _Blender:
+    "Weighted sum of window predictions over a volume; `result()` divides it by the sum of weights."
+    def __init__(self, shape, # `(X, Y, Z)` of the (padded) volume
+                 patch_size: tuple, # window shape
+                 starts: list, # window starts per axis (`_window_grid`)
+                 mode: str = "gaussian", # `gaussian` or `constant` weights
+                 sigma_scale: float = 0.125, # Gaussian sigma / patch
+                 num_threads: int | None = None, # blending threads (`_blend_threads`)
+                ):
+        self.shape, self.patch_size, self.starts = tuple(shape), tuple(int(p) for p in patch_size), starts
+        self.mode, self.sigma_scale = mode, float(sigma_scale)
+        self.threads = _blend_threads(num_threads, self.patch_size[0])
+        self.rows = _slabs(self.patch_size[0], self.threads)      # each thread blends its rows of a window
+        self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        self.acc = self.weights = None                            # (X, Y, Z, K) accumulator, (*patch, K) weights
+        self.scratch, self.chunk_rows = [], 1
+
+    def _allocate(self, n_cls: int):
+        "The zeroed accumulator, the window weights and one scratch piece per thread, for `n_cls` classes."
+        self.acc = np.zeros((*self.shape, n_cls), "float32")
+        self.weights = _window_weights(self.patch_size, self.sigma_scale, self.mode, n_cls)
+        row_bytes = self.patch_size[1] * self.patch_size[2] * n_cls * 4
+        self.chunk_rows = max(1, min(self.patch_size[0], _BLEND_CHUNK_BYTES // row_bytes))
+        self.scratch = [np.empty((self.chunk_rows, *self.patch_size[1:], n_cls), "float32") for _ in self.rows]
+
+    def close(self):
+        "Stop the blending threads."
+        if self.pool is not None: self.pool.shutdown(); self.pool = None
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
+
+# %% ../nbs/07_inference.ipynb #e1eac706
+@patch
+def _blend_rows(self: _Blender, t: int, corner: tuple, yy: np.ndarray):
+    "Thread `t`'s rows of one window: `acc[window] += yy * weights`, `chunk_rows` rows at a time."
+    r, (i, j, k), (_, py, pz) = self.rows[t], corner, self.patch_size
+    for a in range(r.start, r.stop, self.chunk_rows):
+        b = min(a + self.chunk_rows, r.stop)
+        s = self.scratch[t][:b - a]
+        np.multiply(yy[a:b], self.weights[a:b], out=s)
+        dst = self.acc[i + a:i + b, j:j + py, k:k + pz]
+        np.add(dst, s, out=dst)
+
+@patch
+def add(self: _Blender, windows: np.ndarray, # predictions `(n, *patch, K)`
+        corners: list, # the `n` windows' corners `(i, j, k)` in the volume
+       ):
+    "Add each window's prediction times the window weights into the accumulator, in place."
+    if self.acc is None: self._allocate(windows.shape[-1])
+    elif windows.shape[-1] != self.acc.shape[-1]:
+        raise ValueError(f"predictor returned {windows.shape[-1]} classes after {self.acc.shape[-1]}. Received: shape {windows.shape}")
+    for corner, yy in zip(corners, windows):
+        if self.pool is None: self._blend_rows(0, corner, yy)
+        else: list(self.pool.map(lambda t: self._blend_rows(t, corner, yy), range(self.threads)))
+
+# %% ../nbs/07_inference.ipynb #ef9318f8
+@patch
+def _inverse_weight_sums(self: _Blender) -> list:
+    "Per axis, 1 / the sum of all windows' 1D weights at each position (their outer product is 1 / the 3D sum)."
+    inv = []
+    for n, p, starts, g in zip(self.shape, self.patch_size, self.starts,
+                               _axis_weights(self.patch_size, self.sigma_scale, self.mode)):
+        w = np.zeros(n, "float64")
+        for s in starts: w[s:s + p] += g
+        inv.append((1.0 / w).astype("float32"))
+    return inv
+
+@patch
+def result(self: _Blender) -> np.ndarray:
+    "The accumulator divided by the sum of weights at each voxel, in place; the blender lets go of it."
+    if self.acc is None: raise ValueError("no windows were added since the last result(). Received: acc=None")
+    acc, self.acc = self.acc, None
+    inv = self._inverse_weight_sums()
+    inv_yzk = np.repeat((inv[1][:, None] * inv[2][None, :])[..., None], acc.shape[-1], axis=-1).reshape(acc.shape[1], -1)
+    flat = acc.reshape(acc.shape[0], acc.shape[1], -1)             # (X, Y, Z*K) view
+    def normalise(sl):
+        a = flat[sl]
+        a *= inv[0][sl, None, None]
+        a *= inv_yzk[None]
+    slabs = _slabs(acc.shape[0], self.threads)
+    if self.pool is None: normalise(slabs[0])
+    else: list(self.pool.map(normalise, slabs))
+    return acc
+
+# %% ../nbs/07_inference.ipynb #2142568b
+def _check_window_args(image: np.ndarray, patch_size, mode: str, sw_batch_size: int) -> tuple:
+    "Validate `sliding_window_inference`'s arguments; returns `patch_size` as a tuple of ints."
+    if image.ndim != 4:
+        raise ValueError(f"image must be (X, Y, Z, C). Received: image.shape={image.shape}")
+    patch_size = tuple(int(p) for p in patch_size)
+    if len(patch_size) != 3 or min(patch_size) < 1:
+        raise ValueError(f"patch_size must be 3 positive ints. Received: patch_size={patch_size}")
+    if mode not in ("gaussian", "constant"):
+        raise ValueError(f"mode must be 'gaussian' or 'constant'. Received: mode={mode!r}")
+    if sw_batch_size < 1:
+        raise ValueError(f"sw_batch_size must be >= 1. Received: sw_batch_size={sw_batch_size}")
+    return patch_size
+
+def _pad_to_patch(image: np.ndarray, patch_size: tuple, pad_value: float) -> tuple:
+    "`image` padded evenly along every axis shorter than the patch, and the padding `[(before, after)] * 3`."
+    pad = [(max(p - s, 0) // 2, max(p - s, 0) - max(p - s, 0) // 2) for s, p in zip(image.shape[:3], patch_size)]
+    padded = np.pad(image, pad + [(0, 0)], constant_values=pad_value) if any(sum(p) for p in pad) else image
+    return padded, pad
+
+def _crop(volume: np.ndarray, pad: list, shape: tuple) -> np.ndarray:
+    "Undo `_pad_to_patch`: the `shape` voxels after the padding of each axis (a view)."
+    if not any(sum(p) for p in pad): return volume
+    return volume[tuple(slice(before, before + s) for (before, _), s in zip(pad, shape))]
+
+def _predict_windows(predictor, volume: np.ndarray, corners: list, patch_size: tuple, buf: np.ndarray) -> np.ndarray:
+    "Cut the windows at `corners` out of `volume` into `buf` (refilled in place) and predict them: `(n, *patch, K)`."
+    x = buf[:len(corners)]
+    for n, (i, j, k) in enumerate(corners):
+        x[n] = volume[i:i + patch_size[0], j:j + patch_size[1], k:k + patch_size[2]]
+    y = _as_numpy(predictor(x))
+    if y.ndim != 5 or y.shape[:4] != (len(corners), *patch_size):
+        raise ValueError(f"predictor must return (n, *patch_size, K) = ({len(corners)}, {patch_size}, K). Received: shape {y.shape}")
+    return y
 
 def sliding_window_inference(image: np.ndarray, # `(X, Y, Z, C)`
                              predictor, # batch `(n, *patch, C)` -> `(n, *patch, K)` (or a list: last is used)
@@ -107,91 +256,22 @@ def sliding_window_inference(image: np.ndarray, # `(X, Y, Z, C)`
                             ) -> np.ndarray:
     "Blend predictions of overlapping windows over `image`: a float32 `(X, Y, Z, K)` array."
     image = np.asarray(image)
-    if image.ndim != 4:
-        raise ValueError(f"image must be (X, Y, Z, C). Received: image.shape={image.shape}")
-    patch_size = tuple(int(p) for p in patch_size)
-    if len(patch_size) != 3 or min(patch_size) < 1:
-        raise ValueError(f"patch_size must be 3 positive ints. Received: patch_size={patch_size}")
-    if mode not in ("gaussian", "constant"):
-        raise ValueError(f"mode must be 'gaussian' or 'constant'. Received: mode={mode!r}")
-    if sw_batch_size < 1:
-        raise ValueError(f"sw_batch_size must be >= 1. Received: sw_batch_size={sw_batch_size}")
+    patch_size = _check_window_args(image, patch_size, mode, sw_batch_size)
     if mirror_axes: predictor = mirrored(predictor, mirror_axes)
-    shape = image.shape[:3]
-    pad = [(max(p - s, 0) // 2, max(p - s, 0) - max(p - s, 0) // 2) for s, p in zip(shape, patch_size)]
-    padded = np.pad(image, pad + [(0, 0)], constant_values=pad_value) if any(sum(p) for p in pad) else image
-    starts = [window_starts(s, p, overlap) for s, p in zip(padded.shape[:3], patch_size)]
-    if mode == "gaussian":
-        g1 = [_gaussian_1d(p, float(sigma_scale)) for p in patch_size]
-    else:
-        g1 = [np.ones(p, "float32") for p in patch_size]
-    # per-axis sums of window weights: the 3D sum is their outer product (grid of windows)
-    inv = []
-    for a in range(3):
-        w = np.zeros(padded.shape[a], "float64")
-        for s in starts[a]: w[s:s + patch_size[a]] += g1[a]
-        inv.append((1.0 / w).astype("float32"))
-    threads = max(1, min(num_threads or min(os.cpu_count() or 1, 4), patch_size[0]))
-    rows = _slabs(patch_size[0], threads)                    # each thread blends its rows of a window
-    pool = ThreadPoolExecutor(threads) if threads > 1 else None
-    acc = wk = None                                          # (X, Y, Z, K) accumulator, (*patch, K) weights
-    scratch, chunk_rows = [], 1
-
-    def blend(t, corner, yy):                                # acc[window] += yy * weight, a few rows at a time
-        r = rows[t]
-        i, j, k = corner
-        for a in range(r.start, r.stop, chunk_rows):
-            b = min(a + chunk_rows, r.stop)
-            s = scratch[t][:b - a]
-            np.multiply(yy[a:b], wk[a:b], out=s)
-            dst = acc[i + a:i + b, j:j + patch_size[1], k:k + patch_size[2]]
-            np.add(dst, s, out=dst)
-
-    windows = list(itertools.product(*starts))
-    batches = range(0, len(windows), sw_batch_size)
+    padded, pad = _pad_to_patch(image, patch_size, pad_value)
+    starts, corners = _window_grid(padded.shape[:3], patch_size, overlap)
+    batches = range(0, len(corners), sw_batch_size)
     if progress:
         from tqdm.auto import tqdm
         batches = tqdm(batches, desc="sliding window", unit="batch")
-    # one window-batch buffer, refilled in place; the previous batch's predictions are let go before
-    # the predictor makes new ones, so at most one batch of each is alive at a time
-    xbuf = np.empty((min(sw_batch_size, len(windows)), *patch_size, padded.shape[-1]), padded.dtype)
-    try:
+    buf = np.empty((min(sw_batch_size, len(corners)), *patch_size, padded.shape[-1]), padded.dtype)
+    with _Blender(padded.shape[:3], patch_size, starts, mode, sigma_scale, num_threads) as blender:
         for b in batches:
-            y = yy = None
-            chunk = windows[b:b + sw_batch_size]
-            x = xbuf[:len(chunk)]
-            for n, (i, j, k) in enumerate(chunk):
-                x[n] = padded[i:i + patch_size[0], j:j + patch_size[1], k:k + patch_size[2]]
-            y = _as_numpy(predictor(x))
-            if y.shape[:4] != (len(chunk), *patch_size) or y.ndim != 5:
-                raise ValueError(f"predictor must return (n, *patch_size, K) = ({len(chunk)}, {patch_size}, K). Received: shape {y.shape}")
-            if acc is None:
-                n_cls = y.shape[-1]
-                acc = np.zeros((*padded.shape[:3], n_cls), "float32")
-                wk = _window_weights(patch_size, float(sigma_scale), mode, n_cls)
-                row_bytes = patch_size[1] * patch_size[2] * n_cls * 4
-                chunk_rows = max(1, min(patch_size[0], (512 * 1024) // row_bytes))
-                scratch = [np.empty((chunk_rows, *patch_size[1:], n_cls), "float32") for _ in rows]
-            elif y.shape[-1] != acc.shape[-1]:
-                raise ValueError(f"predictor returned {y.shape[-1]} classes after {acc.shape[-1]}. Received: shape {y.shape}")
-            for corner, yy in zip(chunk, y):
-                if pool is None: blend(0, corner, yy)
-                else: list(pool.map(lambda t: blend(t, corner, yy), range(threads)))
-        # divide by the sum of weights, in place: 1/w is a product of three 1D arrays
-        inv_yzk = np.repeat((inv[1][:, None] * inv[2][None, :])[..., None], n_cls, axis=-1).reshape(acc.shape[1], -1)
-        flat = acc.reshape(acc.shape[0], acc.shape[1], -1)   # (X, Y, Z*K) view
-        def normalise(sl):
-            a = flat[sl]
-            a *= inv[0][sl, None, None]
-            a *= inv_yzk[None]
-        slabs = _slabs(acc.shape[0], threads)
-        if pool is None: normalise(slabs[0])
-        else: list(pool.map(normalise, slabs))
-    finally:
-        if pool is not None: pool.shutdown()
-    if any(sum(p) for p in pad):
-        acc = acc[pad[0][0]:pad[0][0] + shape[0], pad[1][0]:pad[1][0] + shape[1], pad[2][0]:pad[2][0] + shape[2]]
-    return acc
+            y, chunk = None, corners[b:b + sw_batch_size]   # the previous batch's predictions go first
+            y = _predict_windows(predictor, padded, chunk, patch_size, buf)
+            blender.add(y, chunk)
+        out = blender.result()
+    return _crop(out, pad, image.shape[:3])
 
 # %% ../nbs/07_inference.ipynb #26658a66
 def _softmax(x: np.ndarray) -> np.ndarray:
