@@ -19,11 +19,12 @@ tf = import_tensorflow("msdseg.training")
 import keras
 
 from .cache import read_shards
-from .callbacks import MasterCallback, make_schedule
+from .callbacks import MasterCallback
 from .checkpoint import load_checkpoint
 from .config import Config, load_config
 from .distribute import check_backend, get_strategy, resolve_precision
 from .rundir import RunDir
+from .schedules import make_schedule
 from .steps import make_optimizer, make_steps
 
 # %% auto #0
