@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import keras
@@ -166,14 +167,49 @@ def _stored_order(files: list[str], z) -> list[tuple[str, str]]:
     legacy = sorted(files, key=lambda k: int(k.split("|", 1)[0]))          # `0007|adam_w/...`, numeric order
     return [(k.split("|", 1)[1].split("/", 1)[-1], k) for k in legacy]
 
+def _others(folder: Path) -> str:
+    "The sibling checkpoints of `folder`, newest first, as a hint."
+    names = sorted((p.name for p in folder.parent.glob("ckpt-*") if p != folder and (p / "state.json").exists()), reverse=True)
+    names += ["best"] if folder.name != "best" and (folder.parent / "best" / "state.json").exists() else []
+    return ", ".join(names[:4]) or "none"
+
+def _stored_shapes(folder: Path) -> Counter:
+    "The shapes of the weight arrays in `folder/model.weights.h5`; a damaged file is an error naming it."
+    import h5py
+    path, shapes = folder / "model.weights.h5", []
+    try:
+        with h5py.File(path, "r") as f:
+            f.visititems(lambda _, o: shapes.append(tuple(o.shape)) if isinstance(o, h5py.Dataset) else None)
+    except OSError as e:
+        raise ValueError(f"{path} is damaged and cannot be loaded ({str(e).splitlines()[0]}). Use another checkpoint "
+                         f"(--checkpoint last, best, or a folder; here: {_others(folder)})") from None
+    return Counter(shapes)
+
+def _check_architecture(folder: Path, model, state: dict, model_config: dict | None):
+    "Refuse a checkpoint whose weight shapes differ from `model`'s, naming the `model.*` settings that differ."
+    stored, mine = _stored_shapes(folder), Counter(tuple(v.shape) for v in model.weights)
+    if stored == mine: return
+    then = state.get("model") or {}
+    keys = [f"model.{k}" for k in sorted(set(then) | set(model_config or {}))
+            if model_config is not None and then and then.get(k) != model_config.get(k)]
+    what = (", ".join(f"{k} (checkpoint {then.get(k[6:])!r}, config {model_config.get(k[6:])!r})" for k in keys)
+            if keys else "the model's shape")
+    count = lambda c: f"{sum(c.values())} arrays, {sum(int(np.prod(s)) * n for s, n in c.items()):,} parameters"
+    raise ValueError(f"config.yaml and the checkpoint {folder} disagree on {what}: the checkpoint holds {count(stored)}, "
+                     f"the model built from the config {count(mine)}. Use the config the checkpoint was trained with, "
+                     "or a new run folder.")
+
 def load_checkpoint(folder, # a checkpoint folder
                     model, # a built model with the same architecture
                     optimizer=None, # a built optimizer (restored when given)
+                    model_config: dict | None = None, # the config's `model` section as a dict, to name what differs
                    ) -> dict:
     "Restore `model` (and `optimizer`, matching variables by path) from a checkpoint folder; returns its training state."
     folder = Path(folder)
     if not (folder / "state.json").exists():
         raise FileNotFoundError(f"{folder} is not a complete msdseg checkpoint (no state.json)")
+    state = read_json(folder / "state.json")
+    _check_architecture(folder, model, state, model_config)
     model.load_weights(str(folder / "model.weights.h5"))
     if optimizer is not None and (folder / "optimizer.npz").exists():
         with np.load(folder / "optimizer.npz") as z:
@@ -191,7 +227,7 @@ def load_checkpoint(folder, # a checkpoint folder
                     raise ValueError(f"{folder}/optimizer.npz: variable {path} {z[key].shape} does not match "
                                      f"the optimizer's {v.path} {tuple(v.shape)}")
                 v.assign(z[key])
-    return read_json(folder / "state.json")
+    return state
 
 
 

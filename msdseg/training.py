@@ -5,6 +5,7 @@
 # %% ../nbs/06_training.ipynb #0248d2d5
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
@@ -148,7 +149,7 @@ def checkpoint_payload(self: Trainer):
     state = {"epoch": self.epoch, "stage_index": self.stage_index, "stage_epoch": self.stage_epoch,
              "global_step": self.global_step, "seed": self.config.training.seed, "ohem_mined_at": self.ohem_mined_at,
              "backend": self.backend, "keras_version": keras.__version__, "replicas": self.replicas,
-             "stages": [s.name for s in self.config.curriculum]}
+             "stages": [s.name for s in self.config.curriculum], "model": dataclasses.asdict(self.config.model)}
     files = {"ohem_table.csv": self.ohem_table.to_csv(index=False)} if self.ohem_table is not None else {}
     return self.model, self.optimizer, state, files
 
@@ -165,7 +166,7 @@ def _resume(self: Trainer, resume):
         raise ValueError(f"{self.callback.checkpoints.dir} already holds checkpoints ({ck.name}); resume it or use a new "
                          "run dir. Received: resume=False")
     with self.steps.scope():
-        state = load_checkpoint(ck, self.model, self.optimizer)
+        state = load_checkpoint(ck, self.model, self.optimizer, model_config=dataclasses.asdict(self.config.model))
     stages = [s.name for s in self.config.curriculum]
     old = state.get("stages", stages)
     if stages[:len(old)] != old:
