@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from . import __version__
-from .config import get_task
+from .tasks import get_task
 from .utils import read_json, write_json
 
 # %% auto #0

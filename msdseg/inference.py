@@ -404,20 +404,17 @@ def predict_from_file(self: Inference, nifti_file_path, # a NIfTI image (3D, or 
                        save_entropy: bool | None = None, # also write `NAME_entropy.nii.gz` (default `inference.save_entropy`)
                       ) -> tuple:
     "Segment one file: `(prediction, affine, original_image, header)` with the prediction on the original grid."
+    from msdseg.config import label_inverse
     from msdseg.data import load_case
+    from msdseg.preprocess import restore_label_values
     inf = self.config.inference
     save_probabilities = inf.save_probabilities if save_probabilities is None else save_probabilities
     save_entropy = inf.save_entropy if save_entropy is None else save_entropy
     case = load_case(nifti_file_path, nonfinite=self.config.data.nonfinite)
     probs = self.predict_case(case)
-    pred = probs.argmax(-1).astype(np.uint8)
-    remap = self.config.data.label_remap
-    if remap:                          # back to the dataset's own label values (the smallest raw value if several map to one)
-        inverse = {}
-        for k, v in sorted(remap.items(), reverse=True): inverse[int(v)] = int(k)
-        lut = np.arange(max(256, max(inverse) + 1), dtype=np.int32)
-        for v, k in inverse.items(): lut[v] = k
-        pred = lut[pred].astype(np.uint8 if lut.max() < 256 else np.int32)
+    d = self.config.data                # back to the dataset's own label values: the config's one inverse of the remap
+    inverse = label_inverse(d.label_remap, d.label_unmap, self.config.num_classes)
+    pred = restore_label_values(probs.argmax(-1).astype(np.uint8), inverse)
     if output_path is not None:
         out = Path(output_path)
         name = _nifti_name(nifti_file_path)

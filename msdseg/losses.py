@@ -11,9 +11,6 @@ import keras
 import numpy as np
 from keras import ops
 
-from .config import LOSS_NAMES
-from .utils import did_you_mean
-
 # %% auto #0
 __all__ = ['cross_entropy', 'soft_dice_loss', 'focal_tversky_loss', 'SegmentationLoss', 'FocalTverskyLoss',
            'deep_supervision_weights', 'DeepSupervisionLoss', 'get_loss', 'validation_loss']
@@ -289,10 +286,7 @@ def get_loss(config, # a `msdseg.config.Config`
              reduction: str | None = "sum_over_batch_size", # Keras reduction; None: per-sample (distributed trainer)
             ) -> keras.losses.Loss:
     "The loss `config.loss` describes, paired with the model: UNet++ with deep supervision gets `DeepSupervisionLoss`."
-    lc, k = config.loss, config.num_classes
-    if lc.name not in LOSS_NAMES:
-        raise ValueError(f"unknown loss loss.name={lc.name!r}.{did_you_mean(lc.name, LOSS_NAMES)} "
-                         f"Valid losses: {', '.join(LOSS_NAMES)}")
+    lc, k = config.loss, config.num_classes      # loss.name is one of LOSS_NAMES: the config checked it
     cw = _loss_class_weights(lc, class_weights)
     common = dict(include_background=lc.include_background, smooth=lc.smooth, batch_dice=lc.batch_dice)
     if lc.name == "focal_tversky":

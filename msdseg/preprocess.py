@@ -9,12 +9,13 @@ import numpy as np
 from nibabel import orientations as nio
 from scipy import ndimage as ndi
 
+from .config import label_inverse
 from .data import (LoadedCase, apply_label_remap, canonical_orientation, canonical_spacing,
                          label_values, nonzero_bbox)
 
 # %% auto #0
 __all__ = ['NORMALIZATIONS', 'resample', 'resample_label', 'channel_schemes', 'fingerprint_percentile', 'normalize',
-           'coarse_axis', 'preprocess_case', 'invert_preprocessing']
+           'coarse_axis', 'preprocess_case', 'restore_label_values', 'invert_preprocessing']
 
 # %% ../nbs/01c_preprocess.ipynb #6760ab24
 def _zoom(a: np.ndarray, shape, order: int) -> np.ndarray:
@@ -179,7 +180,7 @@ def preprocess_case(case, # a `LoadedCase`, or an image array `(X, Y, Z, C)` (th
         bad = [v for v in label_values(lab) if not 0 <= v < num_classes]
         if bad:
             raise ValueError(f"label values {bad} are outside 0..{num_classes - 1} after data.label_remap="
-                             f"{d.label_remap} (e.g. raw BraTS needs data.label_remap={{4: 3}})")
+                             f"{d.label_remap} (e.g. raw BraTS needs data.label_remap={{4: 3}} and data.label_unmap={{3: 4}})")
     box = nonzero_bbox(img) if d.crop_to_nonzero else [[0, s] for s in img.shape[:3]]
     sl = tuple(slice(lo, hi) for lo, hi in box)
     img = img[sl]
@@ -201,26 +202,34 @@ def preprocess_case(case, # a `LoadedCase`, or an image array `(X, Y, Z, C)` (th
              "target_spacing": target, "resampled_shape": new, "coarse_axis": cax,
              "image_order": d.image_order, "label_resampling": d.label_resampling, "num_classes": num_classes,
              "normalization": norm, "label_remap": [[int(k), int(v)] for k, v in d.label_remap.items()],
+             "label_inverse": [[c, r] for c, r in label_inverse(d.label_remap, d.label_unmap, num_classes).items()],
              "affine": _grid_affine(can_aff, box, cropped, new).tolist(),
              "spacing": target or can_sp}
     return img, lab, props
 
-# %% ../nbs/01c_preprocess.ipynb #05536b51
-def _undo_remap(label: np.ndarray, pairs) -> np.ndarray:
-    if not pairs: return label
-    targets = [v for _, v in pairs]
-    if len(set(targets)) != len(targets):
-        raise ValueError(f"data.label_remap={dict(pairs)} maps several labels to one label; it cannot be undone "
-                         "(use restore_labels=False)")
-    lut = np.arange(max(int(label.max(initial=0)), *targets) + 1, dtype=np.int64)
-    for k, v in pairs: lut[v] = k
-    out = lut[label]
-    return out.astype(np.uint8 if out.max(initial=0) < 256 else np.int32)
+# %% ../nbs/01c_preprocess.ipynb #fad5e451
+def _stored_inverse(properties: dict):
+    "The `[[class, raw value], ...]` a case's properties carry (derived from `label_remap` in older properties)."
+    if "label_inverse" in properties: return properties["label_inverse"]
+    remap = {int(k): int(v) for k, v in properties.get("label_remap", [])}
+    return label_inverse(remap, {}, properties["num_classes"])
 
+def restore_label_values(label: np.ndarray, # label map of the config's classes 0..K-1
+                         inverse, # `{class: raw value}` (`msdseg.config.label_inverse`) or its pairs (`properties["label_inverse"]`)
+                        ) -> np.ndarray:
+    "The label map in the raw dataset's label values: each class of `inverse` becomes its raw value, the others stay."
+    pairs = [(int(c), int(r)) for c, r in (inverse.items() if isinstance(inverse, dict) else inverse)]
+    if not pairs: return label
+    lut = np.arange(max(int(label.max(initial=0)), *(c for c, _ in pairs)) + 1, dtype=np.int64)
+    for c, r in pairs: lut[c] = r
+    out = lut[label]
+    return out.astype(np.uint8 if out.min(initial=0) >= 0 and out.max(initial=0) < 256 else np.int32)
+
+# %% ../nbs/01c_preprocess.ipynb #1e6ab4fb
 def invert_preprocessing(array: np.ndarray, # label map `(X', Y', Z')` int, or probabilities/logits `(X', Y', Z', K)` float
                          properties: dict, # from `preprocess_case`
                          argmax: bool = False, # for probabilities: return the label map on the original grid
-                         restore_labels: bool = False, # map labels back through `label_remap` (raw label values)
+                         restore_labels: bool = False, # write the raw dataset's label values (`restore_label_values`)
                         ) -> np.ndarray:
     "Take a prediction on the preprocessed grid back to the original voxel grid and orientation."
     p = properties
@@ -236,7 +245,7 @@ def invert_preprocessing(array: np.ndarray, # label map `(X', Y', Z')` int, or p
         full = np.zeros(p["canonical_shape"], lab.dtype if lab.dtype.kind in "iu" else np.int32)
         full[sl] = lab
         out = nio.apply_orientation(full, inv)
-        return _undo_remap(out, p["label_remap"]) if restore_labels else out
+        return restore_label_values(out, _stored_inverse(p)) if restore_labels else out
     probs = resample(array.astype(np.float32, copy=False), cropped, 1, cax, 0)
     full = np.zeros(list(p["canonical_shape"]) + [array.shape[-1]], np.float32)
     full[..., 0] = 1
@@ -244,4 +253,4 @@ def invert_preprocessing(array: np.ndarray, # label map `(X', Y', Z')` int, or p
     out = np.ascontiguousarray(nio.apply_orientation(full, inv))
     if not argmax: return out
     lab = out.argmax(-1).astype(np.uint8 if out.shape[-1] <= 256 else np.int32)
-    return _undo_remap(lab, p["label_remap"]) if restore_labels else lab
+    return restore_label_values(lab, _stored_inverse(p)) if restore_labels else lab

@@ -15,7 +15,7 @@ import nibabel as nib
 import numpy as np
 from scipy import ndimage
 
-from .config import TaskInfo, get_task
+from .tasks import TaskInfo, get_task
 from .utils import read_json, replace_dir, write_json
 
 # %% auto #0

@@ -28,12 +28,6 @@ MODELS = {"unet": unet_3d, "unet_plus_plus": unet_plus_plus_3d, "transunet": tra
 _TALLIES = {"unet": _tally_unet, "unet_plus_plus": _tally_unet_plus_plus, "transunet": _tally_transunet,
             "swin_transunet": _tally_swin_transunet}
 
-def _model_name(config) -> str:
-    name = config.model.name
-    if name not in MODELS:
-        raise ValueError(f"unknown model model.name={name!r}. Valid models: {', '.join(MODELS)}")
-    return name
-
 def _input_shape(config, input_shape) -> tuple:
     C = config.num_channels
     if input_shape is not None:
@@ -54,7 +48,7 @@ def build_model(config, # a `msdseg.config.Config` (uses `model`, `data.patch_si
                 input_shape=None, # `(X, Y, Z)` or `(X, Y, Z, C)` overriding `data.patch_size`
                ) -> keras.Model:
     "The model named by `config.model.name`, for input `(B, *patch_size, channels)`, returning float32 logits."
-    name = _model_name(config)
+    name = config.model.name                     # one of MODEL_NAMES: the config checked it
     shape = _input_shape(config, input_shape)
     K, cfg = config.num_classes, config.model
     if name == "unet_plus_plus":
@@ -102,7 +96,7 @@ def estimate_memory(config, # a `Config`
                     kernels: str = "onednn", # `onednn` (and accelerators), `eigen` (TensorFlow's CPU kernels without oneDNN) or `auto`
                    ) -> dict:
     "Training memory of `config`'s model in bytes (parameters, AdamW state, activations, workspace), without building it."
-    name = _model_name(config)
+    name = config.model.name
     patch_size = config.data.patch_size if patch_size is None else patch_size
     batch_size = config.data.batch_size if batch_size is None else batch_size
     if not isinstance(patch_size, (list, tuple)):
