@@ -138,7 +138,10 @@ def _predict_parser(sub):
                                    "is written under the input's file name with the input's affine and header.")
     p.add_argument("run_dir", type=Path, help="trained run folder")
     p.add_argument("inputs", nargs="+", type=Path, help="NIfTI files or folders of them")
-    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--out", required=True, type=Path,
+                   help="output folder; predictions keep their input's file name (two inputs with one name are refused, "
+                        "and so is an output that would replace an input)")
+    p.add_argument("--overwrite", action="store_true", help="replace prediction files that exist already")
     p.add_argument("--checkpoint", default="best", help="best, last, or a checkpoint folder")
     tta = p.add_mutually_exclusive_group()
     tta.add_argument("--tta", dest="tta", action="store_true", default=None, help="mirroring test-time augmentation")
@@ -149,11 +152,12 @@ def _predict_parser(sub):
     p.set_defaults(func=_predict)
 
 def _predict(args) -> int:
-    from msdseg.inference import Inference
+    from msdseg.inference import Inference, prediction_targets
     from msdseg.data import nifti_files
-    nifti_files(args.inputs)                        # a missing input or an empty folder fails before the model loads
+    files = nifti_files(args.inputs)                # a missing input or an empty folder fails before the model loads,
+    prediction_targets(files, args.out, args.save_probabilities, args.save_entropy, args.overwrite)   # and so do bad outputs
     inf = Inference(run_dir=args.run_dir, checkpoint=args.checkpoint, tta=args.tta)
-    written = inf.predict_folder(args.inputs, args.out, progress=not args.no_progress,
+    written = inf.predict_folder(files, args.out, progress=not args.no_progress, overwrite=args.overwrite,
                                  save_probabilities=args.save_probabilities, save_entropy=args.save_entropy)
     print(f"wrote {len(written)} prediction(s) to {args.out} (checkpoint {inf.checkpoint})")
     return 0
@@ -287,8 +291,8 @@ def _demo(args) -> int:
     pred_val, pred_test = out / "predictions" / "validation", out / "predictions" / "test"
     with phase("predict"):
         inf = Inference(run_dir=run)
-        for c in val: inf.predict_from_file(c.image, pred_val, save_entropy=True)
-        for f in ds.test: inf.predict_from_file(f, pred_test)
+        for c in val: inf.predict_from_file(c.image, pred_val, save_entropy=True, overwrite=True)   # the demo's own folder:
+        for f in ds.test: inf.predict_from_file(f, pred_test, overwrite=True)                      # a rerun replaces it
     print("\n== evaluate (whole validation cases, original grid)")
     with phase("evaluate"):
         per_case, summary = evaluate(pred_val, ds, dict(enumerate(tr.config.class_names)), tr.config.evaluation.regions,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field, fields
@@ -318,6 +319,8 @@ def _check_range(key, v, md):
             raise ValueError(f"{key} must be in {rng}. Received: {key}={v!r}")
 
 # %% ../nbs/00_config.ipynb #41ec5fb9
+_INT32 = (-2**31, 2**31 - 1)           # the integers every config value fits in
+
 def _convert(key: str, value, tp):
     "Check `value` against the annotation `tp`, converting ints to floats and YAML lists to lists."
     origin, args = typing.get_origin(tp), typing.get_args(tp)
@@ -347,9 +350,14 @@ def _convert(key: str, value, tp):
     if tp is bool:
         if isinstance(value, bool): return value
     elif tp is int:
-        if isinstance(value, int) and not isinstance(value, bool): return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not _INT32[0] <= value <= _INT32[1]:    # TensorFlow counts steps and seeds in 32 bits
+                raise ValueError(f"{key} must be an integer in [{_INT32[0]}, {_INT32[1]}] (32 bits). Received: {key}={value!r}")
+            return value
     elif tp is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool): return float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not math.isfinite(value): raise ValueError(f"{key} must be a finite number. Received: {key}={value!r}")
+            return float(value)
     elif tp is str:
         if isinstance(value, str): return value
     elif tp is Any: return value

@@ -112,6 +112,7 @@ def _resolve(root: Path, p: str) -> Path:
     return root / (p[2:] if p.startswith("./") else p)
 
 def read_dataset(task_dir: str | os.PathLike, # MSD task folder holding dataset.json
+                 strict: bool = False, # make a `numTraining` that disagrees with the `training` list an error, not a warning
                 ) -> MSDDataset:
     "Parse a task folder's `dataset.json`, resolve its paths and check that every listed file exists."
     root = Path(task_dir)
@@ -143,7 +144,13 @@ def read_dataset(task_dir: str | os.PathLike, # MSD task folder holding dataset.
     ids = [c.id for c in training]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup: raise ValueError(f"{src}: duplicate training case ids {dup}")
-    return MSDDataset(root, str(raw.get("name", root.name)), modality, labels, int(raw.get("numTraining", len(training))),
+    stated = raw.get("numTraining", len(training))
+    if stated != len(training):
+        msg = (f"{src}: numTraining is {stated!r} but `training` lists {len(training)} case(s); msdseg uses the "
+               f"{len(training)} listed. Received: numTraining={stated!r}")
+        if strict: raise ValueError(msg)
+        warnings.warn(msg)
+    return MSDDataset(root, str(raw.get("name", root.name)), modality, labels, len(training),
                       training, test, str(raw.get("tensorImageSize", "")), raw)
 
 # %% ../nbs/01_data.ipynb #b05f2700
@@ -267,6 +274,16 @@ def _spatial(arr: np.ndarray, path, what: str) -> np.ndarray:
     if 0 in arr.shape: raise ValueError(f"{path}: the {what} has a zero-length axis. Received: shape {arr.shape}")
     return arr[..., None] if what == "image" and arr.ndim == 3 else arr
 
+def _check_affine(affine: np.ndarray, path):
+    "Refuse a voxel-to-world affine that is not finite or not invertible (no orientation or spacing can be read)."
+    a = np.asarray(affine, np.float64)[:3, :3]
+    sv = np.linalg.svd(a, compute_uv=False) if np.isfinite(a).all() else None
+    if sv is None or sv[-1] <= 1e-6 * max(sv[0], 1e-12):
+        raise ValueError(f"{path} has a voxel-to-world affine that is {'not finite' if sv is None else 'singular'} "
+                         "(a zero or repeated column): neither its orientation nor its voxel spacing can be read. "
+                         "Fix the file's qform/sform (e.g. with nibabel: img.set_sform(affine, 1), then save it) "
+                         f"and try again. Received: affine {np.round(np.asarray(affine, float), 4).tolist()}")
+
 def load_case(image_path, # image file (local or `gs://`), or an `MSDCase`
               label_path=None, # its label file, or None (inference)
               dataset: MSDDataset | None = None, # when given: check channels against `modality`, labels against `labels`
@@ -309,6 +326,7 @@ def load_case(image_path, # image file (local or `gs://`), or an `MSDCase`
                 raise ValueError(f"{label_path} has label values {bad} that dataset.json `labels` does not list "
                                  f"(valid: {sorted(dataset.labels)})")
     spacing = tuple(float(s) for s in np.sqrt((affine[:3, :3] ** 2).sum(0)))
+    _check_affine(affine, image_path)
     return LoadedCase(image, label, affine, img.header, spacing, str(image_path),
                       None if label_path is None else str(label_path), replaced)
 

@@ -17,11 +17,11 @@ import numpy as np
 from fastcore.basics import patch
 
 from .rundir import RunDir
-from .utils import atomic_write, final_head, pad_batch
+from .utils import _is_url, atomic_write, final_head, pad_batch
 
 # %% auto #0
 __all__ = ['window_starts', 'gaussian_importance_map', 'mirrored', 'sliding_window_inference', 'entropy_map', 'save_nifti',
-           'Inference']
+           'Inference', 'prediction_targets']
 
 # %% ../nbs/07_inference.ipynb #0e5ed6f6
 def window_starts(size: int, # voxels along the axis (>= patch)
@@ -382,6 +382,48 @@ def predict_batch(self: Inference, batch: np.ndarray) -> np.ndarray:
 
 
 # %% ../nbs/07_inference.ipynb #90bca86c
+def _same_file(a, b) -> bool:
+    "Whether two paths name the same file (resolved locally; compared as text for URLs)."
+    if _is_url(a) or _is_url(b): return str(a).rstrip("/") == str(b).rstrip("/")
+    return os.path.realpath(a) == os.path.realpath(b)
+
+def prediction_targets(inputs: list, # the NIfTI files to segment
+                       out, # local output folder (created later), or a `.nii`/`.nii.gz` file for one input
+                       save_probabilities: bool = False, # also `NAME_probabilities.nii.gz`
+                       save_entropy: bool = False, # also `NAME_entropy.nii.gz`
+                       overwrite: bool = False, # replace existing output files
+                      ) -> list[Path]:
+    "The prediction file of each input, after checking that no input is overwritten and no two inputs share an output."
+    from collections import defaultdict
+    inputs, out = [str(f) for f in inputs], str(out)
+    single = out.endswith((".nii", ".nii.gz"))
+    if single and len(inputs) != 1:
+        raise ValueError(f"--out {out} names one file but there are {len(inputs)} inputs; give an output folder. "
+                         f"Received: --out {out}")
+    if not single and os.path.isfile(out):
+        raise ValueError(f"--out {out} is an existing file, not a folder. Received: --out {out}")
+    targets = [out if single else out.rstrip("/") + "/" + _nifti_name(f) for f in inputs]
+    by_target = defaultdict(list)
+    for f, t in zip(inputs, targets): by_target[t].append(f)
+    clash = {t: fs for t, fs in by_target.items() if len(fs) > 1}
+    if clash:
+        t, fs = next(iter(clash.items()))
+        raise ValueError(f"{len(fs)} inputs share the file name {_nifti_name(t)} and would all be written to {t}: "
+                         f"{', '.join(fs[:3])}; predict them into separate folders. Received: {len(clash)} such name(s)")
+    extra = [s for s, on in (("_probabilities", save_probabilities), ("_entropy", save_entropy)) if on]
+    outputs = targets + [str(Path(t).parent / _with_suffix(_nifti_name(t), s)) for t in targets for s in extra]
+    hit = [(o, f) for o in outputs for f in inputs if _same_file(o, f)]
+    if hit:
+        raise ValueError(f"the prediction {hit[0][0]} would overwrite its input {hit[0][1]}; write predictions to "
+                         f"another folder (--out). Received: --out {out}")
+    if not overwrite:
+        exists = [o for o in outputs if os.path.exists(o)]
+        if exists:
+            raise FileExistsError(f"{len(exists)} output file(s) exist already, e.g. {exists[0]}; pass overwrite=True "
+                                  f"(msdseg predict --overwrite) to replace them, or choose another --out")
+    return [Path(t) for t in targets]
+
+# %% ../nbs/07_inference.ipynb #81386cd6
 @patch
 def predict_case(self: Inference, case) -> np.ndarray:
     "Class probabilities `(X, Y, Z, K)` on the original voxel grid of a `LoadedCase`."
@@ -402,23 +444,27 @@ def predict_from_file(self: Inference, nifti_file_path, # a NIfTI image (3D, or 
                        output_path=None, # a folder (file keeps the input's name) or a `.nii.gz` path; None: nothing written
                        save_probabilities: bool | None = None, # also write `NAME_probabilities.nii.gz` (default `inference.save_probabilities`)
                        save_entropy: bool | None = None, # also write `NAME_entropy.nii.gz` (default `inference.save_entropy`)
+                       overwrite: bool = False, # replace existing output files (never an input)
                       ) -> tuple:
     "Segment one file: `(prediction, affine, original_image, header)` with the prediction on the original grid."
     from msdseg.config import label_inverse
     from msdseg.data import load_case
     from msdseg.preprocess import restore_label_values
+    if not isinstance(nifti_file_path, (str, os.PathLike)):
+        shape = f" of shape {nifti_file_path.shape}" if hasattr(nifti_file_path, "shape") else ""
+        raise TypeError("predict_from_file takes the path of a NIfTI file; for an image in memory use "
+                        f"predict_case(msdseg.data.LoadedCase(...)). Received: {type(nifti_file_path).__name__}{shape}")
     inf = self.config.inference
     save_probabilities = inf.save_probabilities if save_probabilities is None else save_probabilities
     save_entropy = inf.save_entropy if save_entropy is None else save_entropy
+    target = None if output_path is None else \
+        prediction_targets([nifti_file_path], output_path, save_probabilities, save_entropy, overwrite)[0]
     case = load_case(nifti_file_path, nonfinite=self.config.data.nonfinite)
     probs = self.predict_case(case)
     d = self.config.data                # back to the dataset's own label values: the config's one inverse of the remap
     inverse = label_inverse(d.label_remap, d.label_unmap, self.config.num_classes)
     pred = restore_label_values(probs.argmax(-1).astype(np.uint8), inverse)
-    if output_path is not None:
-        out = Path(output_path)
-        name = _nifti_name(nifti_file_path)
-        target = out if out.name.endswith((".nii", ".nii.gz")) else out / name
+    if target is not None:
         save_nifti(pred, target, case.affine, case.header, pred.dtype)
         if save_probabilities: save_nifti(probs, target.parent / _with_suffix(target.name, "_probabilities"), case.affine, case.header, np.float32)
         if save_entropy: save_nifti(entropy_map(probs), target.parent / _with_suffix(target.name, "_entropy"), case.affine, case.header, np.float32)
@@ -429,20 +475,26 @@ def predict_from_file(self: Inference, nifti_file_path, # a NIfTI image (3D, or 
 def predict_folder(self: Inference, in_dir, # a folder of NIfTI images, or a list of files and folders
                     out_dir, # output folder (created); files keep their names
                     pattern: str = "*.nii*", # which files of a folder (shell pattern on the name)
-                    progress: bool = True, **kwargs) -> list[Path]:
+                    progress: bool = True, # a progress bar
+                    overwrite: bool = False, # replace existing output files (never an input)
+                    save_probabilities: bool | None = None, # also write `NAME_probabilities.nii.gz` (default from the config)
+                    save_entropy: bool | None = None, # also write `NAME_entropy.nii.gz` (default from the config)
+                   ) -> list[Path]:
     "Segment every NIfTI of `in_dir` (`msdseg.data.nifti_files`) into `out_dir`, with a progress bar; returns the written paths."
     from fnmatch import fnmatch
     from msdseg.data import nifti_files
     files = [p for p in nifti_files(in_dir) if fnmatch(p.name, pattern)]
     if not files: raise FileNotFoundError(f"no NIfTI files matching {pattern!r} in {in_dir}")
+    inf = self.config.inference
+    sp = inf.save_probabilities if save_probabilities is None else save_probabilities
+    se = inf.save_entropy if save_entropy is None else save_entropy
+    targets = prediction_targets(files, out_dir, sp, se, overwrite)      # every check before the first case
+    pairs = list(zip(files, targets))
     if progress:
         from tqdm.auto import tqdm
-        files = tqdm(files, desc="predict", unit="case")
-    out = []
-    for f in files:
-        self.predict_from_file(f, out_dir, **kwargs)
-        out.append(Path(out_dir) / f.name)
-    return out
+        pairs = tqdm(pairs, desc="predict", unit="case")
+    for f, t in pairs: self.predict_from_file(f, t, save_probabilities=sp, save_entropy=se, overwrite=overwrite)
+    return targets
 
 
 
