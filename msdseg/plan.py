@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import Config, load_config
-from .data import compute_fingerprint, load_fingerprint, read_dataset, save_fingerprint
+from .data import compute_fingerprint, load_fingerprint, read_dataset, save_fingerprint, split_cases
 from .preprocess import channel_schemes
 from .rundir import RunDir
 
@@ -113,7 +113,16 @@ def plan(fingerprint: dict, # from `compute_fingerprint`
             while bs < cap and need(p, bs + 1) <= budget: bs += 1
         d.batch_size = bs
     if cfg.inference.patch_size == "auto": cfg.inference.patch_size = list(d.patch_size)
+    for key, p in (("data.patch_size", d.patch_size), ("inference.patch_size", cfg.inference.patch_size)):
+        _check_divisible(key, p, div, len(cfg.model.filters))
     return cfg
+
+def _check_divisible(key: str, patch, div: int, levels: int):
+    "Refuse a patch the network cannot halve `log2(div)` times on every axis."
+    if all(int(x) % div == 0 and int(x) >= div for x in patch): return
+    fix = [max(div, math.ceil(int(x) / div) * div) for x in patch]
+    raise ValueError(f"{key} must be a multiple of {div} on every axis: the {levels} levels of model.filters halve it "
+                     f"{int(math.log2(div))} times (e.g. {key}={fix}). Received: {key}={list(patch)}")
 
 # %% ../nbs/01f_plan.ipynb #8ec50c26
 def resolve_cache_dir(config: Config, run_dir) -> str:
@@ -142,7 +151,7 @@ def _fingerprint_for(ds, cfg, path: Path, num_workers, progress) -> dict:
     save_fingerprint(fp, path)
     return fp
 
-# %% ../nbs/01f_plan.ipynb #c9b6ba7a
+# %% ../nbs/01f_plan.ipynb #d3e1f33d
 def plan_run(task_dir, # MSD task folder
              config, # a `Config`, a YAML path or a packaged config name (e.g. "task09/unetpp")
              run_dir, # output folder: fingerprint.json, config.yaml, cache/
@@ -157,6 +166,7 @@ def plan_run(task_dir, # MSD task folder
     cfg.data.dataset_dir = str(Path(task_dir).resolve())
     ds = read_dataset(task_dir)
     _check_task(ds, cfg)
+    split_cases(ds, cfg)                # an impossible validation split fails now, naming this dataset.json
     run = RunDir(run_dir); run.path.mkdir(parents=True, exist_ok=True)
     workers = cfg.data.num_workers if num_workers is None else num_workers
     fp = _fingerprint_for(ds, cfg, run.fingerprint_path, workers, progress)

@@ -206,7 +206,8 @@ def _manifest_sources(self: Trainer):
     from msdseg.data import split_cases
     cache = self.run.cache_dir(self.config)
     ids = [c["id"] for c in load_manifest(cache)["cases"]]
-    cases = SimpleNamespace(ids=ids, training=[SimpleNamespace(id=i) for i in ids], root=Path(cache))
+    root = Path(self.config.data.dataset_dir) if self.config.data.dataset_dir else Path(cache)   # named in split errors
+    cases = SimpleNamespace(ids=ids, training=[SimpleNamespace(id=i) for i in ids], root=root)
     train, val = split_cases(cases, self.config)
     return shard_paths(cache, [c.id for c in train]), (shard_paths(cache, [c.id for c in val]) if val else None)
 
