@@ -60,11 +60,14 @@ def _download_parser(sub):
     p.add_argument("--url", default=None, help="another mirror URL for the .tar")
     p.add_argument("--md5", default=None, help="expected md5 when --url is given")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing DEST/TaskXX_Name that is not this download (another md5, or incomplete)")
     p.set_defaults(func=_download)
 
 def _download(args) -> int:
     from msdseg.download import download_task
-    path = download_task(args.task, args.dest, url=args.url, md5=args.md5, progress=not args.no_progress)
+    path = download_task(args.task, args.dest, url=args.url, md5=args.md5, progress=not args.no_progress,
+                         overwrite=args.overwrite)
     print(f"task ready: {path}")
     return 0
 

@@ -167,10 +167,10 @@ def _installed(target: Path, md5: str, overwrite: bool) -> bool:
         if read_json(marker).get("md5") == md5: return True
         if not overwrite:
             raise FileExistsError(f"{target} holds a download with md5 {read_json(marker).get('md5')}, "
-                                  f"not {md5}; pass overwrite=True to replace it")
+                                  f"not {md5}; pass overwrite=True (msdseg download --overwrite) to replace it")
     elif target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists but is not a complete msdseg download (no {MARKER} "
-                              "or no dataset.json); remove it or pass overwrite=True")
+                              "or no dataset.json); remove it or pass overwrite=True (msdseg download --overwrite)")
     return False
 
 # %% ../nbs/01b_download.ipynb #ae638320

@@ -152,6 +152,14 @@ def _fingerprint_for(ds, cfg, path: Path, num_workers, progress) -> dict:
     return fp
 
 # %% ../nbs/01f_plan.ipynb #d3e1f33d
+def _check_apart(run_dir: Path, task_dir: Path):
+    "Refuse a run folder that is the task folder or one of its image/label folders (the data is never written into)."
+    forbidden = [task_dir] + [task_dir / d for d in ("imagesTr", "labelsTr", "imagesTs")]
+    if any(os.path.realpath(run_dir) == os.path.realpath(f) for f in forbidden):
+        raise ValueError(f"the run folder {run_dir} is the task folder {task_dir} or one of its data folders; msdseg "
+                         "never writes into the data. Use another --run-dir, e.g. runs/NAME. Received: --run-dir "
+                         f"{run_dir}")
+
 def plan_run(task_dir, # MSD task folder
              config, # a `Config`, a YAML path or a packaged config name (e.g. "task09/unetpp")
              run_dir, # output folder: fingerprint.json, config.yaml, cache/
@@ -167,7 +175,9 @@ def plan_run(task_dir, # MSD task folder
     ds = read_dataset(task_dir)
     _check_task(ds, cfg)
     split_cases(ds, cfg)                # an impossible validation split fails now, naming this dataset.json
-    run = RunDir(run_dir); run.path.mkdir(parents=True, exist_ok=True)
+    run = RunDir(run_dir)
+    _check_apart(run.path, ds.root)
+    run.path.mkdir(parents=True, exist_ok=True)
     workers = cfg.data.num_workers if num_workers is None else num_workers
     fp = _fingerprint_for(ds, cfg, run.fingerprint_path, workers, progress)
     planned = plan(fp, cfg, memory_budget_gb, estimate_fn)
