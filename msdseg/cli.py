@@ -169,27 +169,40 @@ def _predict(args) -> int:
 def _evaluate_parser(sub):
     p = sub.add_parser("evaluate", help="compare predictions with the ground truth (Dice, IoU, HD95, NSD)",
                        description="Per-case and summary metrics of predicted NIfTI files against the ground truth "
-                                   "(an MSD task folder's labelsTr, or a folder of label files), written as CSV.")
+                                   "(an MSD task folder, its labelsTr, or a folder of label files), written as CSV. "
+                                   "The ground truth's dataset.json, when there is one, decides the class names.")
     p.add_argument("predictions", type=Path, help="folder of predicted NIfTI files")
-    p.add_argument("--gt", required=True, type=Path, help="MSD task folder or folder of label files")
-    p.add_argument("--config", default=None, help="config (YAML, packaged name or RUN/config.yaml) for class names and regions")
-    p.add_argument("--task", default=None, help="task id or name for class names (when no --config)")
+    p.add_argument("--gt", required=True, type=Path, help="MSD task folder (or its labelsTr) or folder of label files")
+    p.add_argument("--config", default=None, help="config (YAML, packaged name or RUN/config.yaml) for the classes, "
+                                                   "regions and metric settings")
+    p.add_argument("--task", default=None, help="task id or name for the classes (when no --config); neither: the "
+                                                 "classes of the ground truth's dataset.json")
     p.add_argument("--out", type=Path, default=None, help="CSV of per-case metrics (default PREDICTIONS/metrics.csv)")
+    p.add_argument("--strict", action="store_true", help="fail if a labelled case has no prediction or a file holds "
+                                                          "a label value that is not a class (default: a warning)")
     p.set_defaults(func=_evaluate)
 
 def _evaluate(args) -> int:
+    import warnings
     from msdseg.config import get_task, load_config
     from msdseg.evaluation import evaluate
+    labels, ev = None, None                     # neither --config nor --task: the ground truth's dataset.json
     if args.config: cfg = load_config(args.config); labels = dict(enumerate(cfg.class_names)); ev = cfg.evaluation
-    elif args.task: labels, ev = dict(get_task(args.task).labels), None
-    else: raise ValueError("evaluate needs --config or --task for the class names. Received: neither")
+    elif args.task: labels = dict(get_task(args.task).labels)
     kw = {} if ev is None else dict(hd_percentile=ev.hd_percentile, nsd_tolerance_mm=ev.nsd_tolerance_mm,
                                     empty_both=ev.empty_both, empty_one_distance=ev.empty_one_distance)
     out = args.out or args.predictions / "metrics.csv"
-    per_case, summary = evaluate(args.predictions, args.gt, labels, ev.regions if ev else None, output_csv=out, **kw)
+    show = warnings.showwarning
+    def one_line(message, category, *a, **k):  # evaluate's warnings (UserWarning) as one line each, like the errors
+        if issubclass(category, UserWarning): print(f"msdseg evaluate: warning: {message}", file=sys.stderr)
+        else: show(message, category, *a, **k)
+    with warnings.catch_warnings():
+        warnings.showwarning = one_line
+        per_case, summary = evaluate(args.predictions, args.gt, labels, ev.regions if ev else None, output_csv=out,
+                                     strict=args.strict, **kw)
     import pandas as pd
     with pd.option_context("display.width", 160, "display.float_format", "{:.4f}".format):
-        print(summary[["mean", "std", "n"]].to_string())
+        print(summary[["mean", "std", "n", "n_empty_both"]].to_string())
     print(f"wrote {out} and {out.with_name(out.stem + '_summary.csv')}")
     return 0
 

@@ -5,70 +5,206 @@
 # %% ../nbs/07a_evaluation.ipynb #de165dfa
 from __future__ import annotations
 
+import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from .data import MSDDataset, case_id, nifti_files, read_dataset
+from .data import MSDDataset, case_id, label_values, nifti_files, read_dataset
+from .data import _as_label, _open_nifti, _spatial, _voxels   # the label reader `plan` and `predict` use
 from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['evaluate']
 
-# %% ../nbs/07a_evaluation.ipynb #d893fc5a
-def _gt_lookup(dataset_or_gt_dir) -> dict:
-    "`{file name: label path}` from an `MSDDataset`, an MSD task folder or a folder of label files."
-    src = dataset_or_gt_dir
-    if not isinstance(src, MSDDataset) and (Path(src) / "dataset.json").exists(): src = read_dataset(src)
-    if isinstance(src, MSDDataset): return {Path(c.label).name: Path(c.label) for c in src.training}
-    d = Path(src)
-    if not d.is_dir(): raise FileNotFoundError(f"ground truth folder {d} does not exist")
-    return {p.name: p for p in nifti_files(d)}
+# %% ../nbs/07a_evaluation.ipynb #c4ca963a
+def _read_label(path, # a predicted or ground-truth label NIfTI
+               ) -> tuple:
+    "`(label array, affine, spacing from the header)` of a label file; a broken file is an error naming it."
+    img = _open_nifti(path)
+    arr = _as_label(_spatial(_voxels(img, path, what="label"), path, "label"), path)
+    return arr, np.asarray(img.affine, dtype=np.float64), tuple(float(z) for z in img.header.get_zooms()[:3])
 
+# %% ../nbs/07a_evaluation.ipynb #eb446a29
+def _gt_source(dataset_or_gt_dir, # an `MSDDataset`, an MSD task folder or its labelsTr, or a folder of label files
+              ) -> tuple:
+    "`({file name: label path}, dataset.json labels or None, dataset.json path or None)` of the ground truth."
+    src = dataset_or_gt_dir
+    if not isinstance(src, MSDDataset):
+        d = Path(src)
+        if not d.is_dir(): raise FileNotFoundError(f"ground truth folder {d} does not exist")
+        task = d if (d / "dataset.json").is_file() else \
+            d.parent if d.name == "labelsTr" and (d.parent / "dataset.json").is_file() else None
+        if task is None: return {p.name: p for p in nifti_files(d)}, None, None
+        src = read_dataset(task)
+    return {Path(c.label).name: Path(c.label) for c in src.training}, dict(src.labels), Path(src.root) / "dataset.json"
+
+# %% ../nbs/07a_evaluation.ipynb #244643cb
+def _class_labels(labels, # `{value: name}` asked for, or None: every class dataset.json declares
+                  declared, # dataset.json `labels` (background included), or None
+                  src, # that dataset.json, for messages
+                 ) -> dict:
+    "The foreground `{value: name}` to score: `labels` checked against dataset.json, whose names win."
+    if labels is None:
+        if declared is None:
+            raise ValueError("no classes to score: labels=None takes them from the ground truth's dataset.json, but the "
+                             "ground truth is a folder without one. Pass labels={value: name} (CLI: --config or --task)")
+        return {v: n for v, n in declared.items() if v != 0}
+    try: asked = {int(k): str(n) for k, n in dict(labels).items()}
+    except (TypeError, ValueError):
+        raise ValueError(f"labels must map integer label values to class names. Received: labels={labels!r}") from None
+    asked.pop(0, None)
+    if not asked: raise ValueError(f"labels names no foreground class (value > 0) to score. Received: labels={labels!r}")
+    if declared is None: return asked
+    unknown = [f"{v} ({n!r})" for v, n in asked.items() if v not in declared]
+    if unknown:
+        raise ValueError(f"class value(s) {', '.join(unknown)} are not declared by {src} (its labels: {declared}), so the "
+                         f"ground truth cannot hold them. Use this dataset's config or task, or no labels (CLI: neither "
+                         f"--config nor --task) to score the classes dataset.json declares. Received: labels={labels!r}")
+    renamed = [f"{v}: {n!r} -> {declared[v]!r}" for v, n in asked.items() if n != declared[v]]
+    if renamed:
+        warnings.warn(f"class names differ from {src}; its names are used: {', '.join(renamed)}", stacklevel=3)
+    return {v: declared[v] for v in asked}
+
+def _check_regions(regions, # `{name: [values]}` or None
+                   classes: set, # the label values that are classes
+                   src, # where the classes come from, for messages
+                  ):
+    "Refuse a region made of values that are not classes (or background)."
+    for name, vals in (regions or {}).items():
+        bad = [v for v in (vals if isinstance(vals, (list, tuple, set)) else [vals]) if v not in classes or v == 0]
+        if bad:
+            raise ValueError(f"region {name!r} holds value(s) {bad} that are not classes of {src} "
+                             f"(classes: {sorted(c for c in classes if c != 0)}). Received: regions={regions!r}")
+
+# %% ../nbs/07a_evaluation.ipynb #3aca863c
+def _file_id(p) -> tuple:
+    st = os.stat(p)
+    return st.st_dev, st.st_ino
+
+def _output_paths(output_csv, # the per-case CSV asked for
+                  inputs: list, # every file being read (predictions, ground truth, dataset.json)
+                 ) -> tuple:
+    "`(per-case CSV, summary CSV)` of `output_csv`; an error if either is a folder or one of the `inputs`."
+    out = Path(output_csv)
+    paths, ids = (out, out.with_name(out.stem + "_summary.csv")), None
+    for p in paths:
+        if p.is_dir():
+            raise ValueError(f"output_csv: {p} is a folder; give a file name such as {p / 'metrics.csv'}. "
+                             f"Received: output_csv={output_csv}")
+        if not p.exists(): continue
+        if ids is None: ids = {_file_id(q) for q in inputs if os.path.exists(q)}
+        if _file_id(p) in ids:
+            raise ValueError(f"output_csv: writing {p} would overwrite one of the files being evaluated; choose "
+                             f"another name, e.g. {out.with_name('metrics.csv')}. Received: output_csv={output_csv}")
+    return paths
+
+# %% ../nbs/07a_evaluation.ipynb #ab3d4d87
+def _unpredicted(gt: dict, # {file name: label path} of the labelled cases
+                 files: list, # the predictions
+                 where, # the ground truth, for messages
+                 strict: bool, # raise instead of warning
+                ) -> list:
+    "Ids of the labelled cases without a prediction; a warning naming the first few, or an error if `strict`."
+    names = {Path(f).name for f in files}
+    left = [case_id(n) for n in gt if n not in names]
+    if left:
+        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        msg = f"{len(left)} of {len(gt)} labelled case(s) in {where} have no prediction ({shown})"
+        if strict: raise ValueError(f"{msg}. Predict them, or evaluate without strict (--strict) to score only the "
+                                    f"{len(files)} predicted case(s). Received: strict=True")
+        warnings.warn(f"{msg}; the tables cover the {len(files)} predicted case(s) only (strict=True or --strict "
+                      f"makes this an error)", stacklevel=3)
+    return left
+
+def _score_case(pred: Path, truth: Path, # a prediction and its ground truth
+                labels: dict, regions, # what `evaluate_case` scores
+                classes: set, # label values that are classes (background included)
+                strict: bool, # a value that is not a class: raise instead of reporting it
+                kw: dict, # the rest of `evaluate_case`'s arguments
+               ) -> tuple:
+    "`(metrics row, [(file, kind, values that are not classes)])` of one case."
+    from msdseg.metrics import evaluate_case
+    (p, p_aff, _), (g, g_aff, spacing) = _read_label(pred), _read_label(truth)
+    if p.shape != g.shape or not np.allclose(p_aff, g_aff, atol=1e-3):
+        raise ValueError(f"{pred} (shape {p.shape}) is not on the grid of its ground truth {truth} "
+                         f"(shape {g.shape}); affines {p_aff.tolist()} vs {g_aff.tolist()}")
+    odd = []
+    for path, kind, arr in ((pred, "prediction", p), (truth, "ground truth", g)):
+        bad = sorted(set(label_values(arr)) - classes)
+        if bad and strict:
+            raise ValueError(f"{path} holds label value(s) {bad} that are not classes ({sorted(classes)}). "
+                             f"Received: strict=True")
+        if bad: odd.append((path, kind, bad))
+    return {"case": case_id(pred), **evaluate_case(g, p, spacing, labels, regions, **kw)}, odd
+
+def _warn_not_classes(odd: list, # `(file, kind, values)` from `_score_case`
+                      classes: set, src, # the classes and where they come from
+                     ):
+    "One warning naming the cases whose files hold label values that are not classes."
+    if not odd: return
+    shown = "; ".join(f"case {case_id(f)} ({kind} {f}): {bad}" for f, kind, bad in odd[:5])
+    more = f"; and {len(odd) - 5} more file(s)" if len(odd) > 5 else ""
+    warnings.warn(f"label values that are not classes of {src or 'labels'} (classes: {sorted(classes)}) in {shown}{more}. "
+                  f"Those voxels belong to no class (strict=True or --strict makes this an error)", stacklevel=3)
+
+# %% ../nbs/07a_evaluation.ipynb #9c129b40
+def _summarise(per_case, # the per-case table (`case` and metric columns)
+               hd_key: str, # the HD column prefix, e.g. "hd95"
+               empty_both: str, # the rule the empty cases were scored by (for the warning)
+              ):
+    "Mean, std, median, n and n_empty_both of every metric column, as a DataFrame indexed by column name."
+    import pandas as pd
+    num = per_case.drop(columns="case")
+    summary = pd.DataFrame({"mean": num.mean(), "std": num.std(ddof=0), "median": num.median(), "n": num.notna().sum()})
+    structures = [c[len("vol_true_ml_"):] for c in num.columns if c.startswith("vol_true_ml_")]
+    owner = {f"{m}_{s}": s for s in structures for m in ("vol_true_ml", "vol_pred_ml", "dice", "iou", hd_key, "nsd")}
+    both = {s: int(((num[f"vol_true_ml_{s}"] == 0) & (num[f"vol_pred_ml_{s}"] == 0)).sum()) for s in structures}
+    summary["n_empty_both"] = [both[owner[c]] for c in summary.index]
+    never = [s for s in structures if both[s] == len(num)]
+    if never:
+        warnings.warn(f"{', '.join(never)}: in no ground truth and no prediction of the {len(num)} case(s); every score "
+                      f"of it comes from the empty_both={empty_both!r} rule", stacklevel=3)
+    return summary
+
+# %% ../nbs/07a_evaluation.ipynb #9f88aa83
 def evaluate(predictions, # a folder of predicted NIfTI files, or a list of paths
-             dataset_or_gt_dir, # an `MSDDataset`, an MSD task folder (labelsTr) or a folder of label files
-             labels: dict, # `{value: name}` of the foreground classes (background may be included; it is skipped)
+             dataset_or_gt_dir, # an `MSDDataset`, an MSD task folder (or its labelsTr) or a folder of label files
+             labels: dict | None = None, # `{value: name}` of the classes to score (background skipped); None: dataset.json's
              regions: dict | None = None, # composite regions `{name: [values]}`
              output_csv=None, # write the per-case table here and the summary beside it (`*_summary.csv`)
              hd_percentile: float = 95, nsd_tolerance_mm: float = 2.0,
              empty_both: str = "one", empty_one_distance: str = "nan",
              progress: bool = False,
+             strict: bool = False, # labelled cases without a prediction, values that are not classes: errors, not warnings
             ) -> tuple:
-    "Per-case metrics and a summary (mean, std, median per column) as two DataFrames; optionally written as CSV."
-    import nibabel as nib
+    "Per-case metrics and a summary (mean, std, median, n, n_empty_both per column) as two DataFrames; optionally CSV."
     import pandas as pd
-    from msdseg.metrics import evaluate_case
-    if isinstance(predictions, (list, tuple)): files = [Path(p) for p in predictions]
-    else:
-        try: files = nifti_files(predictions, exclude=("_entropy.nii.gz", "_probabilities.nii.gz"))
-        except FileNotFoundError as e: raise FileNotFoundError(f"no predicted NIfTI files: {e}") from None
-    if not files: raise FileNotFoundError(f"no predicted NIfTI files in {predictions}")
-    gt = _gt_lookup(dataset_or_gt_dir)
+    try: files = nifti_files(predictions, exclude=("_entropy.nii.gz", "_probabilities.nii.gz"))
+    except FileNotFoundError as e: raise FileNotFoundError(f"no predicted NIfTI files: {e}") from None
+    gt, declared, src = _gt_source(dataset_or_gt_dir)
     missing = [f.name for f in files if f.name not in gt]
     if missing: raise FileNotFoundError(f"no ground truth for {missing} in {dataset_or_gt_dir}")
-    labels = {int(k): v for k, v in labels.items() if int(k) != 0}
+    labels = _class_labels(labels, declared, src)
+    classes = set(declared) if declared is not None else {0, *labels}
+    _check_regions(regions, classes, src or "labels")
+    outs = None if output_csv is None else _output_paths(output_csv, [*files, *gt.values(), *([src] if src else [])])
+    _unpredicted(gt, files, src.parent if src else dataset_or_gt_dir, strict)
+    kw = dict(hd_percentile=hd_percentile, nsd_tolerance_mm=nsd_tolerance_mm, empty_both=empty_both,
+              empty_one_distance=empty_one_distance)
     it = files
     if progress:
         from tqdm.auto import tqdm
         it = tqdm(files, desc="evaluate", unit="case")
-    rows = []
+    rows, odd = [], []
     for f in it:
-        p_img, g_img = nib.load(f), nib.load(gt[f.name])
-        if p_img.shape[:3] != g_img.shape[:3] or not np.allclose(p_img.affine, g_img.affine, atol=1e-3):
-            raise ValueError(f"{f} (shape {p_img.shape}) is not on the grid of its ground truth {gt[f.name]} "
-                             f"(shape {g_img.shape}); affines {p_img.affine.tolist()} vs {g_img.affine.tolist()}")
-        spacing = tuple(float(z) for z in g_img.header.get_zooms()[:3])
-        m = evaluate_case(np.asarray(g_img.dataobj).astype(np.int32), np.asarray(p_img.dataobj).astype(np.int32),
-                          spacing, labels, regions, hd_percentile=hd_percentile, nsd_tolerance_mm=nsd_tolerance_mm,
-                          empty_both=empty_both, empty_one_distance=empty_one_distance)
-        rows.append({"case": case_id(f), **m})
+        row, bad = _score_case(f, gt[f.name], labels, regions, classes, strict, kw)
+        rows.append(row); odd += bad
+    _warn_not_classes(odd, classes, src)
     per_case = pd.DataFrame(rows)
-    num = per_case.drop(columns="case")
-    summary = pd.DataFrame({"mean": num.mean(), "std": num.std(ddof=0), "median": num.median(),
-                            "n": num.notna().sum()})
-    if output_csv is not None:
-        out = Path(output_csv)
-        with atomic_write(out, "w", encoding="utf-8") as fh: per_case.to_csv(fh, index=False)
-        with atomic_write(out.with_name(out.stem + "_summary.csv"), "w", encoding="utf-8") as fh:
-            summary.to_csv(fh, index_label="metric")
+    summary = _summarise(per_case, f"hd{hd_percentile:g}", empty_both)
+    if outs is not None:
+        with atomic_write(outs[0], "w", encoding="utf-8") as fh: per_case.to_csv(fh, index=False)
+        with atomic_write(outs[1], "w", encoding="utf-8") as fh: summary.to_csv(fh, index_label="metric")
     return per_case, summary
