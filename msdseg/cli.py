@@ -311,7 +311,7 @@ def _demo(args) -> int:
         for f in ds.test: inf.predict_from_file(f, pred_test, overwrite=True)                      # a rerun replaces it
     print("\n== evaluate (whole validation cases, original grid)")
     with phase("evaluate"):
-        per_case, summary = evaluate(pred_val, ds, dict(enumerate(tr.config.class_names)), tr.config.evaluation.regions,
+        per_case, summary = evaluate(pred_val, ds.subset(val), dict(enumerate(tr.config.class_names)), tr.config.evaluation.regions,
                                      output_csv=out / "metrics.csv")
         import pandas as pd
         with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):

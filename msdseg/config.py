@@ -49,7 +49,9 @@ class DataConfig:
     val_fraction: float = _f(0.2, 0, 1, hi_open=True)  # share of training cases held out for validation
     val_count: Optional[int] = _f(None, 0)     # or an exact number of validation cases
     val_cases: Optional[list[str]] = None      # or an explicit list of case ids
-    split_seed: int = 0                        # seed of the train/validation split
+    split_seed: int = 0                        # seed of the train/validation split and of the folds
+    num_folds: int = _f(5, 2)                  # cross-validation folds (`data.fold`)
+    fold: Union[Literal["all"], int, None] = None  # a fold 0..num_folds-1 (its validation cases), "all" (train on every case), or None: val_*
     patch_size: Union[Auto, list[int]] = "auto"  # voxels per axis (x, y, z); auto: planned
     batch_size: Union[Auto, int] = "auto"      # global batch; auto: planned from the memory budget
     spacing: Union[Auto, Literal["original"], list[float]] = "auto"  # target mm; original: no resampling
@@ -427,6 +429,13 @@ def _data_rules(obj, p):
     lo, hi = obj.ct_clip_percentiles
     if lo >= hi:
         raise ValueError(f"{p}ct_clip_percentiles must be increasing. Received: {p}ct_clip_percentiles={obj.ct_clip_percentiles!r}")
+    if isinstance(obj.fold, int) and not 0 <= obj.fold < obj.num_folds:
+        raise ValueError(f"{p}fold must be in 0..{obj.num_folds - 1} ({p}num_folds={obj.num_folds}), or 'all'. "
+                         f"Received: {p}fold={obj.fold!r}")
+    if obj.fold is not None and obj.val_cases is not None:
+        raise ValueError(f"{p}fold and {p}val_cases both choose the validation cases; set one. "
+                         f"Received: {p}fold={obj.fold!r}, {p}val_cases={obj.val_cases!r}")
+
 
 # %% ../nbs/00_config.ipynb #bd53e5b9
 @_rules(ModelConfig)

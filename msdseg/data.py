@@ -5,6 +5,7 @@
 # %% ../nbs/01_data.ipynb #b7e74d8d
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import os
@@ -15,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fastcore.basics import patch
 
 from .utils import did_you_mean, read_json, write_json
 
 # %% auto #0
-__all__ = ['NIFTI_SUFFIXES', 'FINGERPRINT_VERSION', 'case_id', 'MSDCase', 'MSDDataset', 'nifti_files', 'read_dataset',
+__all__ = ['NIFTI_SUFFIXES', 'FINGERPRINT_VERSION', 'case_id', 'MSDCase', 'MSDDataset', 'nifti_files', 'read_dataset', 'fold_ids',
            'split_cases', 'LoadedCase', 'label_values', 'load_case', 'canonical_orientation', 'canonical_spacing',
            'nonzero_bbox', 'dataset_files', 'apply_label_remap', 'class_weights', 'map_cases', 'compute_fingerprint',
            'save_fingerprint', 'fingerprint_changes', 'load_fingerprint']
@@ -153,14 +155,40 @@ def read_dataset(task_dir: str | os.PathLike, # MSD task folder holding dataset.
     return MSDDataset(root, str(raw.get("name", root.name)), modality, labels, len(training),
                       training, test, str(raw.get("tensorImageSize", "")), raw)
 
-# %% ../nbs/01_data.ipynb #b05f2700
+# %% ../nbs/01_data.ipynb #ad91ebc4
+@patch
+def subset(self: MSDDataset, cases, # case ids or `MSDCase`s of this dataset
+          ) -> MSDDataset:
+    "The same dataset with only the given training cases (in dataset.json order)."
+    want = {c.id if isinstance(c, MSDCase) else str(c) for c in cases}
+    unknown = sorted(want - set(self.ids))
+    if unknown: raise ValueError(f"{self.root / 'dataset.json'} has no training case {unknown}{did_you_mean(unknown[0], self.ids)}")
+    return dataclasses.replace(self, training=[c for c in self.training if c.id in want], num_training=len(want))
+
+# %% ../nbs/01_data.ipynb #bdf07b54
+def fold_ids(ids, # case ids (any order: they are sorted first)
+             num_folds: int = 5, # number of folds
+             seed: int = 0, # `data.split_seed`
+            ) -> list[list[str]]:
+    "The validation ids of each fold: disjoint, covering `ids`, sizes differing by at most one."
+    ids = sorted(ids)
+    if not 2 <= num_folds <= len(ids):
+        raise ValueError(f"{num_folds} folds need at least {num_folds} cases and num_folds >= 2; there are {len(ids)}. "
+                         f"Received: data.num_folds={num_folds}")
+    perm = np.random.default_rng(seed).permutation(len(ids))
+    return [sorted(ids[i] for i in part) for part in np.array_split(perm, num_folds)]
+
+# %% ../nbs/01_data.ipynb #1f33da85
 def split_cases(dataset: MSDDataset, # from `read_dataset`
                 config, # a `Config` (or its `DataConfig`): val_cases, val_count, val_fraction, split_seed
                ) -> tuple[list[MSDCase], list[MSDCase]]:
     "Deterministic `(train_cases, val_cases)` from the config's split settings."
     data = getattr(config, "data", config)
     ids = sorted(dataset.ids)
-    if data.val_cases is not None:
+    if data.fold == "all": return list(dataset.training), []
+    if data.fold is not None:
+        val = set(fold_ids(ids, data.num_folds, data.split_seed)[data.fold])
+    elif data.val_cases is not None:
         unknown = [i for i in data.val_cases if i not in ids]
         if unknown:
             hint = did_you_mean(unknown[0], ids)
