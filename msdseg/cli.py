@@ -106,10 +106,20 @@ def _train_parser(sub):
     p.add_argument("--data-dir", type=Path, default=None, help="MSD task folder (default: data.dataset_dir)")
     p.add_argument("--run-dir", required=True, type=Path, help="run folder (config, fingerprint, shards, checkpoints, history)")
     p.add_argument("--resume", action="store_true", help="require a checkpoint to resume from")
+    p.add_argument("--fold", type=_fold_arg, default=None,
+                   help="cross-validation fold K (0..data.num_folds-1) into RUN/fold_K, or 'all' for every fold in turn "
+                        "(resuming any unfinished one); each fold's validation cases are then predicted into "
+                        "RUN/fold_K/validation/. Default: one train/validation split in RUN")
     _add_set(p)
     p.add_argument("--num-workers", type=int, default=None, help="preprocessing threads")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(func=_train)
+
+def _fold_arg(text: str):
+    "`--fold`: an integer or 'all'."
+    if text == "all": return "all"
+    try: return int(text)
+    except ValueError: raise argparse.ArgumentTypeError(f"a fold number or 'all'. Received: --fold {text}") from None
 
 def _select_backend(args):
     "Set `KERAS_BACKEND` from `training.backend` (config, run folder or `--set`) before anything imports Keras."
@@ -126,12 +136,12 @@ def _train(args) -> int:
     _select_backend(args)
     from msdseg.training import train
     t = train(args.config, args.data_dir, args.run_dir, args.overrides, resume=True if args.resume else "auto",
-              num_workers=args.num_workers, progress=not args.no_progress)
+              num_workers=args.num_workers, progress=not args.no_progress, fold=args.fold)
     hist = t.callback.logger.history
     best = t.callback.best
     print(f"trained {t.epoch} epochs ({t.global_step} steps); best {best.monitor} = "
           f"{best.best if best.best is not None else float('nan'):.4f} at epoch {best.best_epoch}")
-    print(f"run folder: {args.run_dir} (history.csv, checkpoints/, snapshots/)")
+    print(f"run folder: {t.run.path} (history.csv, checkpoints/, snapshots/{', validation/' if args.fold is not None else ''})")
     return 0 if hist else 1
 
 # %% ../nbs/09_cli.ipynb #c0af7660

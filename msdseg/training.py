@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
 
-from .utils import import_tensorflow, pad_batch
+from .utils import import_tensorflow, pad_batch, write_json
 
 tf = import_tensorflow("msdseg.training")
 import keras
@@ -29,7 +29,7 @@ from .schedules import make_schedule
 from .steps import make_optimizer, make_steps
 
 # %% auto #0
-__all__ = ['tf', 'Trainer', 'train']
+__all__ = ['tf', 'Trainer', 'fold_run', 'predict_validation', 'train']
 
 # %% ../nbs/06_training.ipynb #6fba62b7
 _check_backend = check_backend          # the name before msdseg.distribute existed
@@ -320,6 +320,54 @@ def fit(self: Trainer):
     return pd.DataFrame(cb.logger.history)
 
 # %% ../nbs/06_training.ipynb #396986cf
+def fold_run(run_dir, # a planned run folder
+             k: int, # the fold
+             config: Config | None = None, # the run's planned config (default: `RUN/config.yaml`)
+            ) -> RunDir:
+    "`RUN/fold_K/`, made ready to train fold `k` on the run's shared plan and shards."
+    run = RunDir(run_dir)
+    cfg = load_config(config) if config is not None else run.load_config()
+    target = run.fold(k)
+    want = load_config(cfg, [f"data.fold={k}", f"data.cache_dir={os.path.abspath(run.cache_dir(cfg))}"])
+    if target.has_config():
+        have = target.load_config()
+        if have.to_dict() != want.to_dict():
+            diff = sorted(k2 for k2, v in _flat(want.to_dict()).items() if _flat(have.to_dict()).get(k2) != v)
+            raise ValueError(f"{target.config_path} does not match the run's plan any more ({', '.join(diff[:5])}); "
+                             "use a new run folder, or remove the fold folder to retrain it")
+        return target
+    target.path.mkdir(parents=True, exist_ok=True)
+    fp = run.load_fingerprint()
+    if fp is not None: write_json(fp, target.fingerprint_path)
+    target.save_config(want)
+    return target
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    "A nested dict as `{dotted.key: value}`."
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict) and v: out.update(_flat(v, f"{prefix}{k}."))
+        else: out[f"{prefix}{k}"] = v
+    return out
+
+# %% ../nbs/06_training.ipynb #282537e3
+def predict_validation(trainer: Trainer, # a trained fold (or any run with validation cases)
+                       progress: bool = True, # a progress bar
+                      ) -> list[Path]:
+    "Predict the run's validation cases into `RUN/validation/` (skipped when all are there); the files."
+    from msdseg.data import read_dataset, split_cases
+    from msdseg.inference import Inference
+    cfg = trainer.config
+    if not cfg.data.dataset_dir: raise ValueError("data.dataset_dir is not set: the validation images cannot be found")
+    _, val = split_cases(read_dataset(cfg.data.dataset_dir), cfg)
+    out = trainer.run.path / "validation"
+    files = [Path(c.image) for c in val]
+    done = [out / f.name for f in files]
+    if all(p.exists() for p in done): return done
+    inf = Inference(run_dir=trainer.run.path)
+    return inf.predict_folder(files, out, progress=progress, overwrite=True)
+
+# %% ../nbs/06_training.ipynb #2d0102cd
 def train(config=None, # YAML path, packaged name (e.g. "task09/unetpp") or `Config`; default: the run's config.yaml
           data_dir=None, # MSD task folder (default: `data.dataset_dir` of the config)
           run_dir="runs/run", # run folder
@@ -328,11 +376,25 @@ def train(config=None, # YAML path, packaged name (e.g. "task09/unetpp") or `Con
           strategy=None, # default `get_strategy()`
           num_workers: int | None = None, # preprocessing threads
           progress: bool = True, # progress bars
+          fold: int | str | None = None, # a cross-validation fold K into `RUN/fold_K`, "all" for every fold in turn; None: one split
          ) -> Trainer:
-    "Plan and preprocess the run folder if needed, then train (or resume); returns the finished `Trainer`."
+    "Plan and preprocess the run folder if needed, then train (or resume); returns the finished `Trainer` (the last fold's)."
     from msdseg.plan import ensure_planned
     cfg = ensure_planned(run_dir, config, data_dir, overrides, num_workers=num_workers, progress=progress)
     if not progress: cfg.logging.progress = False
-    trainer = Trainer(cfg, run_dir, strategy=strategy, resume=resume)
-    trainer.fit()
+    if fold is None:
+        trainer = Trainer(cfg, run_dir, strategy=strategy, resume=resume)
+        trainer.fit()
+        return trainer
+    for k in _folds_to_train(fold, cfg.data.num_folds):
+        trainer = Trainer(None, fold_run(run_dir, k, cfg), strategy=strategy, resume=resume)
+        trainer.fit()
+        predict_validation(trainer, progress=progress)
     return trainer
+
+def _folds_to_train(fold, num_folds: int) -> list[int]:
+    "The folds `train(fold=...)` trains: one, or all of them in turn."
+    if fold == "all": return list(range(num_folds))
+    if isinstance(fold, bool) or not isinstance(fold, int) or not 0 <= fold < num_folds:
+        raise ValueError(f"fold must be in 0..{num_folds - 1} (data.num_folds={num_folds}) or 'all'. Received: fold={fold!r}")
+    return [fold]
