@@ -5,6 +5,7 @@
 # %% ../nbs/07_inference.ipynb #1e8427ed
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -21,7 +22,7 @@ from .utils import _is_url, atomic_write, final_head, pad_batch
 
 # %% auto #0
 __all__ = ['window_starts', 'gaussian_importance_map', 'mirrored', 'sliding_window_inference', 'entropy_map', 'save_nifti',
-           'Inference', 'prediction_targets']
+           'Inference', 'prediction_targets', 'Ensemble']
 
 # %% ../nbs/07_inference.ipynb #0e5ed6f6
 def window_starts(size: int, # voxels along the axis (>= patch)
@@ -369,7 +370,7 @@ def _load_model(self: Inference):
     scope = self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
     with scope:                      # a model built in a strategy's scope predicts over all its replicas
         model = build_model(self.config, training=True)
-        load_checkpoint(self.checkpoint, model)
+        load_checkpoint(self.checkpoint, model, model_config=dataclasses.asdict(self.config.model))
         return inference_model(model)
 
 @patch
@@ -497,6 +498,58 @@ def predict_folder(self: Inference, in_dir, # a folder of NIfTI images, or a lis
     return targets
 
 
+
+# %% ../nbs/07_inference.ipynb #19bdc7f0
+class Ensemble(Inference):
+    "An `Inference` whose probabilities are the mean of its members' (folds or runs of one task)."
+    def __init__(self, members: list, # `Inference` objects of runs or folds of the same task and classes
+                ):
+        if not members: raise ValueError("an ensemble needs at least one member. Received: []")
+        first = members[0].config
+        for m in members[1:]:
+            for what, a, b in (("task", first.task, m.config.task), ("classes", first.class_names, m.config.class_names),
+                               ("data.label_remap", first.data.label_remap, m.config.data.label_remap),
+                               ("data.label_unmap", first.data.label_unmap, m.config.data.label_unmap)):
+                if a != b:
+                    raise ValueError(f"ensemble members disagree on {what}: {members[0].run_dir} has {a!r}, "
+                                     f"{m.run_dir} has {b!r}; only runs of one task and class set can be averaged")
+        self.members, self.config = list(members), first
+        self.run_dir, self.run = members[0].run_dir, members[0].run
+
+    def predict_case(self, case) -> np.ndarray:
+        "The members' mean class probabilities `(X, Y, Z, K)` on the original grid of a `LoadedCase`."
+        total = None
+        for m in self.members:
+            p = m.predict_case(case)
+            if total is None: total = p.astype(np.float32, copy=True)
+            else: total += p
+            del p
+        total /= len(self.members)
+        return total
+
+    @classmethod
+    def from_runs(cls, runs, # run folders: each contributes its folds (or itself when it has none)
+                  folds: list[int] | None = None, # only these folds (of every run with folds)
+                  **kwargs, # passed to each `Inference` (checkpoint, tta, overlap, ...)
+                 ) -> Ensemble:
+        "An ensemble of the trained folds of `runs` (or of the runs themselves)."
+        members = []
+        for r in [runs] if isinstance(runs, (str, os.PathLike)) else runs:
+            for d in _trained_members(RunDir(r), folds):
+                members.append(Inference(run_dir=d, **kwargs))
+        return cls(members)
+
+def _trained_members(run: RunDir, folds) -> list[Path]:
+    "The folders of `run`'s members: its folds with a checkpoint (those of `folds`), else the run itself."
+    have = [k for k in run.folds() if (run.fold(k).path / "checkpoints").is_dir()]
+    if not have:
+        if folds: raise ValueError(f"{run.path} has no trained folds; --folds needs a run trained with --fold. Received: folds={folds}")
+        return [run.path]
+    if folds is not None:
+        missing = sorted(set(folds) - set(have))
+        if missing: raise ValueError(f"{run.path} has no trained fold {missing} (trained: {have}). Received: folds={folds}")
+        have = [k for k in have if k in folds]
+    return [run.fold(k).path for k in have]
 
 # %% ../nbs/07_inference.ipynb #c8b0404b
 def __getattr__(name):
