@@ -24,10 +24,11 @@ __all__ = ['CONNECTIVITIES', 'POSTPROCESSING_VERSION', 'RULE', 'largest_componen
 CONNECTIVITIES = {6: 1, 18: 2, 26: 3}   # neighbours of a voxel -> rank of scipy's structuring element
 
 def _structure(connectivity) -> np.ndarray:
-    if isinstance(connectivity, bool) or connectivity not in CONNECTIVITIES:
+    if (isinstance(connectivity, (bool, np.bool_)) or not isinstance(connectivity, (int, np.integer))
+            or int(connectivity) not in CONNECTIVITIES):
         raise ValueError("connectivity must be 26 (faces, edges and corners), 18 (faces and edges) or 6 "
                          f"(faces). Received: connectivity={connectivity!r}")
-    return ndimage.generate_binary_structure(3, CONNECTIVITIES[connectivity])
+    return ndimage.generate_binary_structure(3, CONNECTIVITIES[int(connectivity)])
 
 def largest_component(mask, # 3D binary mask `(X, Y, Z)` (nonzero: inside)
                       connectivity: int = 26, # 26 (nnU-Net's full connectivity), 18 or 6 (faces only)
@@ -194,7 +195,7 @@ def determine_postprocessing(predictions, # validation predictions: label arrays
     mean = total / len(cases)
     steps, final = _decide(mean, labels)
     before = {n: float(x) for n, x in zip(labels.values(), mean[0])}
-    return {"version": POSTPROCESSING_VERSION, "rule": RULE, "connectivity": connectivity, "empty_both": "one",
+    return {"version": POSTPROCESSING_VERSION, "rule": RULE, "connectivity": int(connectivity), "empty_both": "one",
             "labels": {str(v): n for v, n in labels.items()}, "num_cases": len(cases), "cases": cases,
             "steps": steps, "order": [s["name"] for s in steps if s["applied"]],
             "dice_before": {**before, "mean": float(mean[0].mean())},
