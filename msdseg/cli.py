@@ -147,15 +147,16 @@ def _train(args) -> int:
 # %% ../nbs/09_cli.ipynb #c0af7660
 def _predict_parser(sub):
     p = sub.add_parser("predict", help="segment NIfTI files with a trained run, on their original grid",
-                       description="Segment NIfTI images (files or folders) with a trained run folder. Each prediction "
+                       description="Segment NIfTI images (files or folders) with a trained run folder or an exported model "
+                                   "(msdseg export). Each prediction "
                                    "is written under the input's file name with the input's affine and header.")
-    p.add_argument("run_dir", type=Path, help="trained run folder")
+    p.add_argument("run_dir", type=Path, metavar="RUN", help="trained run folder, or a file written by msdseg export (.msdseg)")
     p.add_argument("inputs", nargs="+", type=Path, help="NIfTI files or folders of them")
     p.add_argument("--out", required=True, type=Path,
                    help="output folder; predictions keep their input's file name (two inputs with one name are refused, "
                         "and so is an output that would replace an input)")
     p.add_argument("--overwrite", action="store_true", help="replace prediction files that exist already")
-    p.add_argument("--checkpoint", default="best", help="best, last, or a checkpoint folder")
+    p.add_argument("--checkpoint", default=None, help="best, last, or a checkpoint folder (default best; a run folder only)")
     tta = p.add_mutually_exclusive_group()
     tta.add_argument("--tta", dest="tta", action="store_true", default=None, help="mirroring test-time augmentation")
     tta.add_argument("--no-tta", dest="tta", action="store_false", help="no test-time augmentation")
@@ -167,12 +168,46 @@ def _predict_parser(sub):
 def _predict(args) -> int:
     from msdseg.inference import Inference, prediction_targets
     from msdseg.data import nifti_files
+    import msdseg.export                            # adds Inference.from_export
     files = nifti_files(args.inputs)                # a missing input or an empty folder fails before the model loads,
     prediction_targets(files, args.out, args.save_probabilities, args.save_entropy, args.overwrite)   # and so do bad outputs
-    inf = Inference(run_dir=args.run_dir, checkpoint=args.checkpoint, tta=args.tta)
+    if args.run_dir.is_file() or args.run_dir.suffix == ".msdseg":   # an export: network and preprocessing, no run folder
+        if args.checkpoint is not None:
+            raise ValueError(f"--checkpoint chooses a checkpoint of a run folder; {args.run_dir} is an export, which holds "
+                             f"one. Received: --checkpoint {args.checkpoint}")
+        inf = Inference.from_export(args.run_dir, tta=args.tta)
+    else: inf = Inference(run_dir=args.run_dir, checkpoint=args.checkpoint or "best", tta=args.tta)
     written = inf.predict_folder(files, args.out, progress=not args.no_progress, overwrite=args.overwrite,
                                  save_probabilities=args.save_probabilities, save_entropy=args.save_entropy)
     print(f"wrote {len(written)} prediction(s) to {args.out} (checkpoint {inf.checkpoint})")
+    return 0
+
+# %% ../nbs/09_cli.ipynb #da1d1718
+def _export_parser(sub):
+    p = sub.add_parser("export", help="write a trained run as one portable file (network, preprocessing, version)",
+                       description="Write a trained run's inference network (Keras .keras), planned config, fingerprint "
+                                   "statistics and a manifest into one zip file; `msdseg predict OUT ...` predicts from "
+                                   "it with no run folder and no training data.")
+    p.add_argument("run_dir", type=Path, help="trained run folder")
+    p.add_argument("out", type=Path, help="the file to write, e.g. spleen.msdseg")
+    p.add_argument("--checkpoint", default="best", help="best, last, or a checkpoint folder")
+    p.add_argument("--saved-model", type=Path, default=None, metavar="DIR",
+                   help="also write a TensorFlow SavedModel to DIR (preprocessed windows -> class probabilities), for serving")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT (and DIR) if they exist")
+    p.set_defaults(func=_export)
+
+def _export(args) -> int:
+    from msdseg.export import Inference, export_run, export_saved_model, read_manifest
+    if args.saved_model is not None and args.saved_model.exists() and not args.overwrite:    # before any work
+        raise FileExistsError(f"{args.saved_model} exists already; pass --overwrite to replace it")
+    path = export_run(args.run_dir, args.out, args.checkpoint, args.overwrite)
+    m = read_manifest(path)
+    print(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB): {m['model']} for {m['task']}, checkpoint "
+          f"{m['checkpoint']['name']} (epoch {m['checkpoint']['epoch']}), msdseg {m['msdseg_version']}, "
+          f"export format {m['format_version']}")
+    if args.saved_model is not None:
+        sm = export_saved_model(Inference.from_export(path), args.saved_model, args.overwrite)
+        print(f"wrote the SavedModel {sm} (signature serving_default: preprocessed windows -> class probabilities)")
     return 0
 
 # %% ../nbs/09_cli.ipynb #346e2ab3
@@ -339,9 +374,9 @@ def _demo(args) -> int:
           "predictions/, metrics.csv, pictures/")
     return 0
 
-# %% ../nbs/09_cli.ipynb #be84f1ce
-SUBCOMMANDS = [_synth_parser, _download_parser, _plan_parser, _train_parser, _predict_parser, _evaluate_parser,
-               _visualize_parser, _demo_parser]
+# %% ../nbs/09_cli.ipynb #79aa563c
+SUBCOMMANDS = [_synth_parser, _download_parser, _plan_parser, _train_parser, _export_parser, _predict_parser,
+               _evaluate_parser, _visualize_parser, _demo_parser]
 
 def build_parser() -> argparse.ArgumentParser:
     "The `msdseg` argument parser with all subcommands."
