@@ -162,6 +162,12 @@ def _predict_parser(sub):
     tta.add_argument("--no-tta", dest="tta", action="store_false", help="no test-time augmentation")
     p.add_argument("--save-probabilities", action="store_true", help="also write NAME_probabilities.nii.gz")
     p.add_argument("--save-entropy", action="store_true", help="also write NAME_entropy.nii.gz (uncertainty)")
+    p.add_argument("--folds", type=int, nargs="+", default=None,
+                   help="only these folds of a run trained with --fold (default: every trained fold, averaged)")
+    p.add_argument("--with", dest="with_runs", type=Path, nargs="+", default=[],
+                   help="more run folders whose folds (or selves) join the ensemble: probabilities are averaged")
+    p.add_argument("--no-postprocessing", action="store_true",
+                   help="do not apply RUN/postprocessing.json (chosen by msdseg crossval)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_predict)
 
@@ -176,11 +182,27 @@ def _predict(args) -> int:
             raise ValueError(f"--checkpoint chooses a checkpoint of a run folder; {args.run_dir} is an export, which holds "
                              f"one. Received: --checkpoint {args.checkpoint}")
         inf = Inference.from_export(args.run_dir, tta=args.tta)
-    else: inf = Inference(run_dir=args.run_dir, checkpoint=args.checkpoint or "best", tta=args.tta)
+    else: inf = _run_inference(args)
     written = inf.predict_folder(files, args.out, progress=not args.no_progress, overwrite=args.overwrite,
                                  save_probabilities=args.save_probabilities, save_entropy=args.save_entropy)
     print(f"wrote {len(written)} prediction(s) to {args.out} (checkpoint {inf.checkpoint})")
     return 0
+
+def _run_inference(args):
+    "An `Inference` of the run folder, or an `Ensemble` of its trained folds (and of `--with` runs)."
+    from msdseg.inference import Ensemble, Inference
+    from msdseg.rundir import RunDir
+    pp = None if args.no_postprocessing else "auto"
+    kw = dict(checkpoint=args.checkpoint or "best", tta=args.tta)
+    if args.folds is None and not args.with_runs and not RunDir(args.run_dir).folds():
+        return Inference(run_dir=args.run_dir, postprocessing=pp, **kw)
+    if args.with_runs and not args.no_postprocessing and RunDir(args.run_dir).postprocessing_path.exists():
+        print(f"msdseg predict: {RunDir(args.run_dir).postprocessing_path} was chosen for this run alone, not for "
+              "an ensemble with --with runs: not applied", file=sys.stderr)
+    ens = Ensemble.from_runs([args.run_dir, *args.with_runs], args.folds, postprocessing=pp if not args.with_runs else None, **kw)
+    print(f"ensemble of {len(ens.members)}: {', '.join(str(m.run_dir) for m in ens.members)}")
+    return ens
+
 
 # %% ../nbs/09_cli.ipynb #da1d1718
 def _export_parser(sub):
@@ -249,6 +271,25 @@ def _evaluate(args) -> int:
     with pd.option_context("display.width", 160, "display.float_format", "{:.4f}".format):
         print(summary[["mean", "std", "n", "n_empty_both"]].to_string())
     print(f"wrote {out} and {out.with_name(out.stem + '_summary.csv')}")
+    return 0
+
+# %% ../nbs/09_cli.ipynb #bc559f23
+def _crossval_parser(sub):
+    p = sub.add_parser("crossval", help="score a fold-trained run's out-of-fold predictions and choose its postprocessing",
+                       description="After `msdseg train ... --fold all`: gather every fold's validation predictions into "
+                                   "RUN/crossval/, score them (metrics.csv, summary.csv), and write RUN/postprocessing.json, "
+                                   "the largest-component steps that raise the validation Dice, which predict applies.")
+    p.add_argument("run_dir", type=Path, help="run folder trained with --fold all")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=_crossval)
+
+def _crossval(args) -> int:
+    from msdseg.crossval import crossval
+    per_case, summary, decision = crossval(args.run_dir, progress=not args.no_progress)
+    dice = [r for r in summary.index if r.startswith("dice_")]
+    print(summary.loc[dice, ["mean", "std", "median", "n"]].to_string(float_format="{:.4f}".format))
+    print(f"postprocessing: {', '.join(decision['order']) or 'none'} (mean Dice {decision['dice_before']['mean']:.4f} "
+          f"-> {decision['dice_after']['mean']:.4f}); written to {args.run_dir / 'postprocessing.json'}")
     return 0
 
 # %% ../nbs/09_cli.ipynb #8d8058b9
@@ -376,7 +417,7 @@ def _demo(args) -> int:
 
 # %% ../nbs/09_cli.ipynb #79aa563c
 SUBCOMMANDS = [_synth_parser, _download_parser, _plan_parser, _train_parser, _export_parser, _predict_parser,
-               _evaluate_parser, _visualize_parser, _demo_parser]
+               _evaluate_parser, _crossval_parser, _visualize_parser, _demo_parser]
 
 def build_parser() -> argparse.ArgumentParser:
     "The `msdseg` argument parser with all subcommands."

@@ -335,6 +335,7 @@ class Inference:
                  overlap: float | None = None, # default `inference.overlap`
                  sw_batch_size: int | None = None, # default `inference.sw_batch_size`
                  progress: bool = False, # tqdm bar over windows
+                 postprocessing="auto", # a decision of `msdseg.postprocess`; "auto": `RUN/postprocessing.json` if any; None: none
                 ):
         from msdseg.config import load_config
         if config_path is None and run_dir is None:
@@ -352,6 +353,14 @@ class Inference:
         self.progress, self.strategy = progress, strategy
         self.checkpoint = self._find_checkpoint(checkpoint)
         self.model = self._load_model()
+        self.postprocessing = _postprocessing_for(self.run, postprocessing)
+
+def _postprocessing_for(run, postprocessing):
+    "The postprocessing decision to apply: given, the run's `postprocessing.json` for 'auto', or None."
+    if postprocessing != "auto": return postprocessing
+    if run is None or not run.postprocessing_path.exists(): return None
+    from msdseg.postprocess import load_postprocessing
+    return load_postprocessing(run.postprocessing_path)
 
 # %% ../nbs/07_inference.ipynb #b4410456
 @patch
@@ -465,6 +474,9 @@ def predict_from_file(self: Inference, nifti_file_path, # a NIfTI image (3D, or 
     d = self.config.data                # back to the dataset's own label values: the config's one inverse of the remap
     inverse = label_inverse(d.label_remap, d.label_unmap, self.config.num_classes)
     pred = restore_label_values(probs.argmax(-1).astype(np.uint8), inverse)
+    if getattr(self, "postprocessing", None):             # chosen on the cross-validation results (msdseg crossval)
+        from msdseg.postprocess import apply_postprocessing
+        pred = apply_postprocessing(pred, self.postprocessing)
     if target is not None:
         save_nifti(pred, target, case.affine, case.header, pred.dtype)
         if save_probabilities: save_nifti(probs, target.parent / _with_suffix(target.name, "_probabilities"), case.affine, case.header, np.float32)
@@ -503,6 +515,7 @@ def predict_folder(self: Inference, in_dir, # a folder of NIfTI images, or a lis
 class Ensemble(Inference):
     "An `Inference` whose probabilities are the mean of its members' (folds or runs of one task)."
     def __init__(self, members: list, # `Inference` objects of runs or folds of the same task and classes
+                 postprocessing: dict | None = None, # a decision of `msdseg.postprocess` for the ensemble's labels
                 ):
         if not members: raise ValueError("an ensemble needs at least one member. Received: []")
         first = members[0].config
@@ -513,7 +526,7 @@ class Ensemble(Inference):
                 if a != b:
                     raise ValueError(f"ensemble members disagree on {what}: {members[0].run_dir} has {a!r}, "
                                      f"{m.run_dir} has {b!r}; only runs of one task and class set can be averaged")
-        self.members, self.config = list(members), first
+        self.members, self.config, self.postprocessing = list(members), first, postprocessing
         self.run_dir, self.run = members[0].run_dir, members[0].run
 
     def predict_case(self, case) -> np.ndarray:
@@ -530,14 +543,14 @@ class Ensemble(Inference):
     @classmethod
     def from_runs(cls, runs, # run folders: each contributes its folds (or itself when it has none)
                   folds: list[int] | None = None, # only these folds (of every run with folds)
+                  postprocessing="auto", # "auto": one run's `RUN/postprocessing.json` (chosen on its folds); None; or a decision
                   **kwargs, # passed to each `Inference` (checkpoint, tta, overlap, ...)
                  ) -> Ensemble:
         "An ensemble of the trained folds of `runs` (or of the runs themselves)."
-        members = []
-        for r in [runs] if isinstance(runs, (str, os.PathLike)) else runs:
-            for d in _trained_members(RunDir(r), folds):
-                members.append(Inference(run_dir=d, **kwargs))
-        return cls(members)
+        runs = [runs] if isinstance(runs, (str, os.PathLike)) else list(runs)
+        members = [Inference(run_dir=d, postprocessing=None, **kwargs) for r in runs for d in _trained_members(RunDir(r), folds)]
+        pp = _postprocessing_for(RunDir(runs[0]), postprocessing) if len(runs) == 1 else postprocessing
+        return cls(members, None if pp == "auto" else pp)
 
 def _trained_members(run: RunDir, folds) -> list[Path]:
     "The folders of `run`'s members: its folds with a checkpoint (those of `folds`), else the run itself."

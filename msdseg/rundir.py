@@ -121,3 +121,14 @@ def folds(self: RunDir) -> list[int]:
         k = p.name[len(self.FOLD_PREFIX):]
         if k.isdigit() and (p / self.CONFIG).exists(): found.append(int(k))
     return sorted(found)
+
+# %% ../nbs/00b_rundir.ipynb #d71acbc0
+@patch(as_prop=True)
+def crossval_dir(self: RunDir) -> Path:
+    "The folds' merged validation predictions and their scores, `RUN/crossval`."
+    return self.path / "crossval"
+
+@patch(as_prop=True)
+def postprocessing_path(self: RunDir) -> Path:
+    "The postprocessing chosen on the cross-validation results, `RUN/postprocessing.json`."
+    return self.path / "postprocessing.json"
