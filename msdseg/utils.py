@@ -116,11 +116,12 @@ def _newest_mtime(path: Path) -> float:
                 with contextlib.suppress(FileNotFoundError): newest = max(newest, os.lstat(os.path.join(root, n)).st_mtime)
     return newest
 
-def _url_entries(folder: str, gfile) -> list:
-    "`(path, mtime or None, is_dir)` for the entries of a URL folder."
+def _url_entries(folder: str, gfile, keep) -> list:
+    "`(path, mtime or None, is_dir)` for the entries of a URL folder whose path passes `keep` (only those are stat'ed)."
     out = []
     for n in gfile.listdir(folder):
         p = folder.rstrip("/") + "/" + n.rstrip("/")
+        if not keep(p): continue
         st = gfile.stat(p)
         out.append((p, st.mtime_nsec / 1e9 + 1.0 if st.mtime_nsec else None, st.is_directory))   # +1 s: whole seconds
     return out
@@ -141,10 +142,10 @@ def sweep_temporaries(folder: str | os.PathLike, # local folder or URL (gs://)
     if _is_url(folder):
         gfile = import_tensorflow(f"cleaning {folder}").io.gfile
         if not gfile.isdir(str(folder)): return []
-        for p, mtime, is_dir in _url_entries(str(folder), gfile):
-            if not ours(p) or mtime is None or mtime >= limit: continue
+        for p, mtime, is_dir in _url_entries(str(folder), gfile, ours):          # one listing; a stat per candidate
+            if mtime is None or mtime >= limit: continue
             try: gfile.rmtree(p) if is_dir else gfile.remove(p)
-            except Exception: continue                              # gone already, or not ours to remove
+            except Exception: continue                              # removed by another process, or not allowed
             removed.append(p)
         return removed
     folder = Path(folder)
