@@ -269,5 +269,5 @@ def explain_read_error(error: BaseException, # what reading the shards raised (e
         return (f"{reason}\nEvery shard has the size and crc32 it was written with, so the error was probably "
                 "transient (disk or network); rerunning resumes the run.")
     listed = "\n".join(f"  {p} {r}" for p, r in bad)
-    return (f"{reason}\nDamaged shard(s):\n{listed}\nRun `msdseg plan` again for this run folder: it checks every "
-            "shard and rebuilds the damaged ones; training then resumes.")
+    return (f"{reason}\nDamaged shard(s):\n{listed}\nDelete them and run `msdseg plan` again for this run folder: it "
+            "rebuilds missing shards (and checks the others); training then resumes.")
