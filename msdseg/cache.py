@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import warnings
 import zlib
 from pathlib import Path
 
@@ -17,13 +19,13 @@ from .data import MSDDataset, load_case, map_cases
 from .preprocess import preprocess_case
 from .records import FEATURES, encode_example, locations_table, parse_example
 from .rundir import MANIFEST
-from .utils import atomic_path, import_tensorflow, read_json, write_json
+from .utils import atomic_path, import_tensorflow, read_json, sweep_temporaries, write_json
 
 tf = import_tensorflow("msdseg.cache")
 
 # %% auto #0
 __all__ = ['tf', 'CACHE_VERSION', 'write_shard', 'preprocessing_hash', 'preprocess_dataset', 'load_manifest', 'shard_paths',
-           'read_shards']
+           'read_shards', 'verify_shards', 'explain_read_error']
 
 # %% ../nbs/01e_cache.ipynb #bedbd373
 CACHE_VERSION = 1
@@ -57,17 +59,70 @@ def preprocessing_hash(config, fingerprint: dict | None) -> str:
     return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 # %% ../nbs/01e_cache.ipynb #6ffb1743
+def _stat(path: str) -> tuple[int, int]:
+    "`(bytes, modification time in ns)` of a local file or URL (time 0: the file system keeps none, e.g. `ram://`)."
+    if "://" not in path:
+        st = os.stat(path)                                # nanoseconds; tf.io.gfile.stat rounds local times to seconds
+        return st.st_size, st.st_mtime_ns
+    st = tf.io.gfile.stat(path)
+    return st.length, st.mtime_nsec
+
+def _crc32(path: str, chunk: int = 1 << 20) -> int:
+    "zlib's crc32 of a file, read in 1 MB chunks through `tf.io.gfile` (local or gs://)."
+    crc = 0
+    with tf.io.gfile.GFile(path, "rb") as f:
+        while block := f.read(chunk): crc = zlib.crc32(block, crc)
+    return crc
+
+def _tf_reason(e: BaseException) -> str:
+    "A TensorFlow error's message without its function-node and op decorations."
+    msg = getattr(e, "message", None) or str(e)
+    return re.sub(r"\{\{[^}]*\}\}\s*|\s*\[Op:[^\]]*\].*$", "", msg, flags=re.S).strip()
+
+def _read_problem(path: str) -> str | None:
+    "What TensorFlow finds wrong reading shard `path` whole (its records carry crc32c checksums), or None."
+    comp = "GZIP" if path.endswith(".gz") else ""
+    try: n = sum(1 for _ in tf.data.TFRecordDataset(path, compression_type=comp))
+    except tf.errors.OpError as e: return f"cannot be read ({_tf_reason(e)})"
+    return None if n == 1 else f"holds {n} records instead of one"
+
+def _shard_problem(path: str, # a shard (local or gs://)
+                   entry: dict, # its sidecar or manifest entry
+                   crc: bool = True, # also compare the crc32 (reads the whole file)
+                  ) -> str | None:
+    "What is wrong with shard `path` against the size and crc32 in `entry` (None: nothing found)."
+    if not tf.io.gfile.exists(path): return "is missing"
+    if "bytes" not in entry or "crc32" not in entry: return _read_problem(path)     # written before they were recorded
+    size = _stat(path)[0]
+    if size != entry["bytes"]: return f"is {size} bytes; {entry['bytes']} were written (truncated or overwritten)"
+    if crc and (got := _crc32(path)) != entry["crc32"]:
+        return f"has crc32 {got:08x}; {entry['crc32']:08x} was written (corrupted)"
+    return None
+
+# %% ../nbs/01e_cache.ipynb #4895cb30
 def _case_seed(case_id: str) -> int: return zlib.crc32(case_id.encode())
 
 def _shard_name(case_id: str, compression: str) -> str:
     return f"{case_id}.tfrecord" + (".gz" if compression else "")
 
 def _finished(out_dir: str, case_id: str, chash: str) -> dict | None:
+    "The sidecar entry of a case whose shard is current and intact, else None (a damaged shard with a warning)."
     side = _join(out_dir, f"{case_id}.json")
     if not tf.io.gfile.exists(side): return None
     try: entry = read_json(side)
     except (ValueError, UnicodeDecodeError): return None
-    if entry.get("config_hash") != chash or not tf.io.gfile.exists(_join(out_dir, entry.get("shard", ""))): return None
+    path = _join(out_dir, entry.get("shard", ""))
+    if entry.get("config_hash") != chash or not tf.io.gfile.exists(path): return None
+    size, mtime = _stat(path)
+    if "crc32" in entry and size == entry.get("bytes") and mtime and mtime == entry.get("checked_mtime_ns"):
+        return entry                                   # the right size, and unchanged since its crc32 was checked
+    problem = _shard_problem(path, entry)
+    if problem:
+        warnings.warn(f"{path} {problem}: rebuilding case {case_id}")
+        return None
+    if "crc32" not in entry: entry.update(bytes=size, crc32=_crc32(path))      # an older cache: record them now
+    entry["checked_mtime_ns"] = mtime
+    write_json(entry, side, indent=None)
     return entry
 
 def _note(e: BaseException, text: str):
@@ -83,13 +138,18 @@ def _cache_case(args) -> dict:
     del loaded
     loc, counts = locations_table(label, config.num_classes, config.data.locations_per_class, seed=_case_seed(case.id))
     shard = _shard_name(case.id, compression)
-    write_shard(_join(out_dir, shard), [encode_example(case.id, image, label, loc, counts)], compression)
+    path = write_shard(_join(out_dir, shard), [encode_example(case.id, image, label, loc, counts)], compression)
+    size, mtime = _stat(path)
     entry = {"id": case.id, "shard": shard, "config_hash": chash, "shape": list(image.shape),
-             "counts": counts.tolist(), "properties": props}
+             "counts": counts.tolist(), "properties": props, "bytes": size, "crc32": _crc32(path),
+             "checked_mtime_ns": mtime}
     write_json(entry, _join(out_dir, f"{case.id}.json"), indent=None)
     return entry
 
-# %% ../nbs/01e_cache.ipynb #ec19293e
+# %% ../nbs/01e_cache.ipynb #e16b3f2d
+_OWN_NAMES = ("*.tfrecord", "*.tfrecord.gz", "*.json")      # the files a cache folder holds (for sweep_temporaries)
+_SIDECAR_ONLY = ("config_hash", "checked_mtime_ns")          # sidecar bookkeeping the manifest leaves out
+
 def preprocess_dataset(dataset: MSDDataset, # from `read_dataset`
                        config, # a planned `Config`
                        fingerprint: dict | None, # from `compute_fingerprint`
@@ -106,12 +166,15 @@ def preprocess_dataset(dataset: MSDDataset, # from `read_dataset`
     if config.num_classes > 256:
         raise ValueError(f"the cache stores labels as uint8; {config.num_classes} classes do not fit")
     tf.io.gfile.makedirs(out_dir)
+    swept = sweep_temporaries(out_dir, _OWN_NAMES)
+    if progress and swept: print(f"removed {len(swept)} temporary file(s) an interrupted run left in {out_dir}")
     chash = preprocessing_hash(config, fingerprint)
     cases = list(dataset.training if cases is None else cases)
-    done = {c.id: e for c in cases if (e := _finished(out_dir, c.id, chash)) is not None}
+    workers = config.data.num_workers if num_workers is None else num_workers
+    found = map_cases(lambda c: _finished(out_dir, c.id, chash), cases, workers)
+    done = {c.id: e for c, e in zip(cases, found) if e is not None}
     todo = [c for c in cases if c.id not in done]
     if progress and done: print(f"{len(done)} of {len(cases)} cases already cached in {out_dir}; skipping them")
-    workers = config.data.num_workers if num_workers is None else num_workers
     new = map_cases(_cache_case, [(c, dataset, config, fingerprint, out_dir, chash, compression) for c in todo],
                     workers, progress and bool(todo), "preprocess")
     done.update({e["id"]: e for e in new})
@@ -119,11 +182,11 @@ def preprocess_dataset(dataset: MSDDataset, # from `read_dataset`
                 "dataset": dataset.name, "num_channels": dataset.num_channels, "num_classes": config.num_classes,
                 "locations_per_class": config.data.locations_per_class, "compression": compression,
                 "image_dtype": "float32", "label_dtype": "uint8",
-                "cases": [{k: v for k, v in done[c.id].items() if k != "config_hash"} for c in cases]}
+                "cases": [{k: v for k, v in done[c.id].items() if k not in _SIDECAR_ONLY} for c in cases]}
     write_json(manifest, _join(out_dir, MANIFEST), indent=1)
     return manifest
 
-# %% ../nbs/01e_cache.ipynb #4895cb30
+# %% ../nbs/01e_cache.ipynb #203991de
 def load_manifest(cache_dir) -> dict:
     "Read a cache folder's `manifest.json` (local or gs://)."
     path = _join(cache_dir, MANIFEST)
@@ -148,10 +211,13 @@ def _shard_meta(paths: list[str]) -> dict:
         m = read_json(mpath)
         return {k: m[k] for k in ("num_channels", "num_classes", "locations_per_class")}, m.get("compression", "")
     comp = "GZIP" if paths[0].endswith(".gz") else ""
-    for raw in tf.data.TFRecordDataset(paths[0], compression_type=comp).take(1):
-        f = tf.io.parse_single_example(raw, FEATURES)
-        k, n = f["loc_shape"].numpy().tolist()
-        return {"num_channels": int(f["shape"].numpy()[-1]), "num_classes": k, "locations_per_class": n}, comp
+    try:
+        for raw in tf.data.TFRecordDataset(paths[0], compression_type=comp).take(1):
+            f = tf.io.parse_single_example(raw, FEATURES)
+            k, n = f["loc_shape"].numpy().tolist()
+            return {"num_channels": int(f["shape"].numpy()[-1]), "num_classes": k, "locations_per_class": n}, comp
+    except tf.errors.OpError as e:
+        raise ValueError(f"{paths[0]} cannot be read ({_tf_reason(e)}); rebuild it with `msdseg plan`") from None
     raise ValueError(f"{paths[0]} holds no record")
 
 def read_shards(paths, # shard paths (local or gs://), or a cache folder
@@ -170,3 +236,38 @@ def read_shards(paths, # shard paths (local or gs://), or a cache folder
                           cycle_length=max(1, min(num_parallel_reads, len(paths))),
                           num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.map(lambda r: parse_example(r, **meta), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+# %% ../nbs/01e_cache.ipynb #e1eb9d2b
+def _manifest_entries(paths: list[str]) -> dict:
+    "Each path's case entry in the manifest of its folder (paths without one are left out)."
+    out = {}
+    for folder in dict.fromkeys(_dirname(p) for p in paths):
+        mpath = _join(folder, MANIFEST)
+        if tf.io.gfile.exists(mpath): out.update({_join(folder, c["shard"]): c for c in read_json(mpath)["cases"]})
+    return out
+
+def verify_shards(source, # a cache folder, or shard paths (each checked against the manifest beside it)
+                  crc: bool = True, # also compare each crc32 (reads every byte); False: sizes only
+                  num_workers: int | None = None, # threads (None or 0: all cores)
+                 ) -> list[tuple[str, str]]:
+    "`(path, what is wrong)` for every damaged shard: missing, of another size or crc32 than written, or unreadable."
+    paths = shard_paths(source) if isinstance(source, (str, os.PathLike)) else [str(p) for p in source]
+    entries = _manifest_entries(paths)
+    problems = map_cases(lambda p: _shard_problem(p, entries.get(p, {}), crc), paths, num_workers)
+    return [(p, r) for p, r in zip(paths, problems) if r]
+
+# %% ../nbs/01e_cache.ipynb #0977155a
+def explain_read_error(error: BaseException, # what reading the shards raised (e.g. a `tf.errors.DataLossError`)
+                       source, # the cache folder, or the shard paths that were being read
+                      ) -> str:
+    "`error`'s message followed by the shards found damaged (size, crc32 or unreadable) and what to do."
+    reason = _tf_reason(error)
+    try: bad = verify_shards(source, crc=False) or verify_shards(source, crc=True)
+    except Exception as e:                                             # the check itself failed (no manifest, ...)
+        return f"{reason}\n(the shards could not be checked: {e})"
+    if not bad:
+        return (f"{reason}\nEvery shard has the size and crc32 it was written with, so the error was probably "
+                "transient (disk or network); rerunning resumes the run.")
+    listed = "\n".join(f"  {p} {r}" for p, r in bad)
+    return (f"{reason}\nDamaged shard(s):\n{listed}\nDelete them and run `msdseg plan` again for this run folder: it "
+            "rebuilds missing shards (and checks the others); training then resumes.")

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import ndimage
 
 from .tasks import TaskInfo, get_task
-from .utils import read_json, replace_dir, write_json
+from .utils import read_json, replace_dir, sweep_temporaries, write_json
 
 # %% auto #0
 __all__ = ['DEFAULT_SHAPES', 'ORIENTATIONS', 'case_name', 'make_synthetic_case', 'make_synthetic_task', 'summarize_task']
@@ -581,6 +581,7 @@ def make_synthetic_task(task, # id, name or short name, e.g. 9, "Task09_Spleen",
     if final.exists() and not overwrite:
         raise ValueError(f"{final} already exists; pass overwrite=True (msdseg synth --overwrite) to replace it")
     out_dir.mkdir(parents=True, exist_ok=True)
+    sweep_temporaries(out_dir, t.name, ".partial")            # what a killed run of this task left behind
     tmp = Path(tempfile.mkdtemp(prefix=f".{t.name}.", suffix=".partial", dir=out_dir))
     try:
         umask = _umask()

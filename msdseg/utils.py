@@ -10,18 +10,21 @@ import difflib
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 import warnings
 from pathlib import Path
+from fnmatch import fnmatchcase
 from typing import Iterable
 
 # %% auto #0
-__all__ = ['TF_INSTALL_HINT', 'ONEDNN_VAR', 'atomic_path', 'atomic_write', 'replace_dir', 'write_json', 'read_json',
-           'did_you_mean', 'pad_batch', 'final_head', 'import_tensorflow', 'default_onednn', 'onednn_enabled',
-           'machine_info', 'machine_line']
+__all__ = ['PROCESS_START', 'TF_INSTALL_HINT', 'ONEDNN_VAR', 'atomic_path', 'atomic_write', 'replace_dir', 'temporary_of',
+           'sweep_temporaries', 'write_json', 'read_json', 'did_you_mean', 'pad_batch', 'final_head',
+           'import_tensorflow', 'default_onednn', 'onednn_enabled', 'machine_info', 'machine_line']
 
 # %% ../nbs/00a_utils.ipynb #c66dc5fc
 def _read_umask() -> int:
@@ -88,6 +91,73 @@ def replace_dir(src: str | os.PathLike, # a finished folder
         (old / dst.name).rename(dst); raise
     shutil.rmtree(old, ignore_errors=True)
     return dst
+
+# %% ../nbs/00a_utils.ipynb #6c6c0539
+PROCESS_START = time.time()       # when msdseg.utils was imported: before this process wrote anything
+
+_TMP_LOCAL = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}(?P<suffix>\.[A-Za-z0-9]+)")  # mkstemp/mkdtemp(prefix=".NAME.")
+_TMP_URL = re.compile(r"(?P<name>.+)\.[0-9]+-[0-9a-f]{8}(?P<suffix>\.tmp)")           # atomic_path on a URL
+
+def temporary_of(name: str, # a file or folder name (no directory)
+                 suffix: str = ".tmp", # ".tmp" (`atomic_path`) or e.g. ".partial" (a folder from `mkdtemp`)
+                ) -> str | None:
+    "The final name a temporary called `name` stands for (`.NAME.xxxxxxxx.tmp` -> `NAME`), or None if `name` is no temporary."
+    for pattern in (_TMP_LOCAL, _TMP_URL):
+        m = pattern.fullmatch(name)
+        if m and m["suffix"] == suffix: return m["name"]
+    return None
+
+def _newest_mtime(path: Path) -> float:
+    "The latest modification time of `path` and, for a folder, of everything inside it."
+    newest = path.lstat().st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for root, dirs, files in os.walk(path):
+            for n in dirs + files:
+                with contextlib.suppress(FileNotFoundError): newest = max(newest, os.lstat(os.path.join(root, n)).st_mtime)
+    return newest
+
+def _url_entries(folder: str, gfile, keep) -> list:
+    "`(path, mtime or None, is_dir)` for the entries of a URL folder whose path passes `keep` (only those are stat'ed)."
+    out = []
+    for n in gfile.listdir(folder):
+        p = folder.rstrip("/") + "/" + n.rstrip("/")
+        if not keep(p): continue
+        st = gfile.stat(p)
+        out.append((p, st.mtime_nsec / 1e9 + 1.0 if st.mtime_nsec else None, st.is_directory))   # +1 s: whole seconds
+    return out
+
+# %% ../nbs/00a_utils.ipynb #19b2bb8c
+def sweep_temporaries(folder: str | os.PathLike, # local folder or URL (gs://)
+                      names, # glob or list of globs of the final names, e.g. `["*.tfrecord", "*.json"]`
+                      suffix: str = ".tmp", # ".tmp" (`atomic_path`) or e.g. ".partial" (folders)
+                      older_than: float | None = None, # seconds since the epoch (default: `PROCESS_START`)
+                     ) -> list[str]:
+    "Remove the temporaries of `names` a killed writer left in `folder`, if untouched since `older_than`; returns their paths."
+    globs = [names] if isinstance(names, str) else list(names)
+    limit = PROCESS_START if older_than is None else older_than
+    def ours(path) -> bool:
+        final = temporary_of(str(path).rstrip("/").rsplit("/", 1)[-1], suffix)
+        return final is not None and any(fnmatchcase(final, g) for g in globs)
+    removed = []
+    if _is_url(folder):
+        gfile = import_tensorflow(f"cleaning {folder}").io.gfile
+        if not gfile.isdir(str(folder)): return []
+        for p, mtime, is_dir in _url_entries(str(folder), gfile, ours):          # one listing; a stat per candidate
+            if mtime is None or mtime >= limit: continue
+            try: gfile.rmtree(p) if is_dir else gfile.remove(p)
+            except Exception: continue                              # removed by another process, or not allowed
+            removed.append(p)
+        return removed
+    folder = Path(folder)
+    if not folder.is_dir(): return []
+    for p in folder.iterdir():
+        if not ours(p.name): continue
+        try:
+            if _newest_mtime(p) >= limit: continue
+            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+        except FileNotFoundError: continue                     # another process removed it first
+        removed.append(str(p))
+    return removed
 
 # %% ../nbs/00a_utils.ipynb #54c92291
 def write_json(obj, path: str | os.PathLike, indent: int = 2) -> Path:
