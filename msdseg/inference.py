@@ -18,7 +18,7 @@ import numpy as np
 from fastcore.basics import patch
 
 from .rundir import RunDir
-from .utils import _is_url, atomic_write, final_head, pad_batch
+from .utils import _is_url, atomic_write, final_head, pad_batch, sweep_temporaries
 
 # %% auto #0
 __all__ = ['window_starts', 'gaussian_importance_map', 'mirrored', 'sliding_window_inference', 'entropy_map', 'save_nifti',
@@ -502,6 +502,7 @@ def predict_folder(self: Inference, in_dir, # a folder of NIfTI images, or a lis
     sp = inf.save_probabilities if save_probabilities is None else save_probabilities
     se = inf.save_entropy if save_entropy is None else save_entropy
     targets = prediction_targets(files, out_dir, sp, se, overwrite)      # every check before the first case
+    if Path(out_dir).is_dir(): sweep_temporaries(out_dir, ["*.nii.gz", "*.nii"])   # what a killed run left half-written
     pairs = list(zip(files, targets))
     if progress:
         from tqdm.auto import tqdm

@@ -306,15 +306,19 @@ def fit(self: Trainer):
     import pandas as pd
     cb = self.callback
     cb.on_train_begin(self)
-    if cb.snapshots.images is None: self._snapshot_batch()
-    stop = cb.early_stopping.should_stop
-    while not stop:
-        self.stage_index, self.stage_epoch = self._position(self.epoch)
-        if self.stage_index >= len(self.config.curriculum): break
-        logs = self._run_epoch(self.config.curriculum[self.stage_index])
-        self.epoch += 1
-        self.stage_index, self.stage_epoch = self._position(self.epoch)
-        stop = cb.on_epoch_end(self.epoch, logs)
+    try:
+        if cb.snapshots.images is None: self._snapshot_batch()
+        stop = cb.early_stopping.should_stop
+        while not stop:
+            self.stage_index, self.stage_epoch = self._position(self.epoch)
+            if self.stage_index >= len(self.config.curriculum): break
+            logs = self._run_epoch(self.config.curriculum[self.stage_index])
+            self.epoch += 1
+            self.stage_index, self.stage_epoch = self._position(self.epoch)
+            stop = cb.on_epoch_end(self.epoch, logs)
+    except tf.errors.DataLossError as e:                  # a damaged shard: TensorFlow's message names no file
+        from msdseg.cache import explain_read_error
+        raise tf.errors.DataLossError(e.node_def, e.op, explain_read_error(e, self.run.cache_dir(self.config))) from e
     self.steps.sync()
     cb.on_train_end()
     return pd.DataFrame(cb.logger.history)
