@@ -185,7 +185,8 @@ def _predict(args) -> int:
     else: inf = _run_inference(args)
     written = inf.predict_folder(files, args.out, progress=not args.no_progress, overwrite=args.overwrite,
                                  save_probabilities=args.save_probabilities, save_entropy=args.save_entropy)
-    print(f"wrote {len(written)} prediction(s) to {args.out} (checkpoint {inf.checkpoint})")
+    what = f"{len(inf.members)} members" if hasattr(inf, "members") else f"checkpoint {inf.checkpoint}"
+    print(f"wrote {len(written)} prediction(s) to {args.out} ({what})")
     return 0
 
 def _run_inference(args):
