@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -63,6 +64,9 @@ def export_run(run_dir, # a trained run folder
     "Write a run's inference network, planned config, fingerprint statistics and a manifest into one zip file, atomically."
     out = Path(out)
     if out.is_dir(): raise ValueError(f"{out} is a folder; name the export file, e.g. {out / 'model.msdseg'}. Received: out={out}")
+    if out.exists() and os.path.realpath(out).startswith(os.path.realpath(run_dir) + os.sep):
+        raise ValueError(f"{out} is one of the run's own files; the export never replaces what it reads. "
+                         f"Name a file outside {run_dir}. Received: out={out}")
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} exists already; pass overwrite=True (msdseg export --overwrite) to replace it")
     inf = Inference(run_dir=run_dir, checkpoint=checkpoint)
