@@ -115,6 +115,14 @@ def _train_parser(sub):
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(func=_train)
 
+def _shard_arg(text: str) -> tuple:
+    "`--shard I/N`."
+    try:
+        i, n = (int(x) for x in text.split("/"))
+        if 0 <= i < n: return i, n
+    except ValueError: pass
+    raise argparse.ArgumentTypeError(f"I/N with 0 <= I < N, e.g. 0/4. Received: --shard {text}")
+
 def _fold_arg(text: str):
     "`--fold`: an integer or 'all'."
     if text == "all": return "all"
@@ -166,16 +174,19 @@ def _predict_parser(sub):
                    help="only these folds of a run trained with --fold (default: every trained fold, averaged)")
     p.add_argument("--with", dest="with_runs", type=Path, nargs="+", default=[],
                    help="more run folders whose folds (or selves) join the ensemble: probabilities are averaged")
+    p.add_argument("--shard", type=_shard_arg, default=None, metavar="I/N",
+                   help="predict only the I-th (0-based) of N disjoint shares of the inputs (sorted by path, dealt "
+                        "round-robin), e.g. one share per machine; the N shares together cover every input once")
     p.add_argument("--no-postprocessing", action="store_true",
                    help="do not apply RUN/postprocessing.json (chosen by msdseg crossval)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_predict)
 
 def _predict(args) -> int:
-    from msdseg.inference import Inference, prediction_targets
+    from msdseg.inference import Inference, prediction_targets, shard_of
     from msdseg.data import nifti_files
     import msdseg.export                            # adds Inference.from_export
-    files = nifti_files(args.inputs)                # a missing input or an empty folder fails before the model loads,
+    files = shard_of(nifti_files(args.inputs), args.shard)   # a missing input or an empty folder fails before the model loads,
     prediction_targets(files, args.out, args.save_probabilities, args.save_entropy, args.overwrite)   # and so do bad outputs
     if args.run_dir.is_file() or args.run_dir.suffix == ".msdseg":   # an export: network and preprocessing, no run folder
         if args.checkpoint is not None:

@@ -21,11 +21,12 @@ from .rundir import RunDir
 from .utils import atomic_path, read_json, replace_dir
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'MODEL_FILE', 'MANIFEST_FILE', 'export_run', 'read_manifest', 'export_saved_model']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'MODEL_FILE', 'MANIFEST_FILE', 'POSTPROCESSING_FILE', 'export_run', 'read_manifest',
+           'export_saved_model']
 
 # %% ../nbs/07b_export.ipynb #59109b24
 FORMAT, FORMAT_VERSION = "msdseg-export", 1      # the format's name, and the newest version this msdseg reads
-MODEL_FILE, MANIFEST_FILE = "model.keras", "manifest.json"
+MODEL_FILE, MANIFEST_FILE, POSTPROCESSING_FILE = "model.keras", "manifest.json", "postprocessing.json"
 _PER_CASE = ("cases", "files")                   # fingerprint records of single training cases: not needed to predict
 
 def _portable_fingerprint(fingerprint: dict | None, # a run's `fingerprint.json`, or None
@@ -73,6 +74,7 @@ def export_run(run_dir, # a trained run folder
     members = {RunDir.CONFIG: inf.config.to_yaml()}
     fingerprint = _portable_fingerprint(inf.fingerprint)
     if fingerprint is not None: members[RunDir.FINGERPRINT] = json.dumps(fingerprint, indent=2) + "\n"
+    if inf.postprocessing: members[POSTPROCESSING_FILE] = json.dumps(inf.postprocessing, indent=2) + "\n"
     with tempfile.TemporaryDirectory() as tmp:
         model_path = Path(tmp) / MODEL_FILE
         inf.model.save(model_path)
@@ -162,6 +164,10 @@ def from_export(cls: Inference, path, # an export written by `export_run` / `msd
         if self.fingerprint is None and self.config.task_info.is_ct:
             raise ValueError(f"{path} has no {RunDir.FINGERPRINT}: CT normalisation needs the training statistics")
         self.model = _load_network(path, z, self.manifest, strategy)
+        self.postprocessing = None                               # the run's crossval decision, when it had one
+        if POSTPROCESSING_FILE in names:
+            from msdseg.postprocess import _check_decision
+            self.postprocessing = _check_decision(json.loads(_member(path, z, POSTPROCESSING_FILE)), f"{path}: {POSTPROCESSING_FILE}")
     inf = self.config.inference                                  # the settings `Inference.__init__` takes from the config
     self.tta = inf.tta if tta is None else tta
     self.overlap = inf.overlap if overlap is None else overlap

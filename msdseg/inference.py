@@ -22,7 +22,7 @@ from .utils import _is_url, atomic_write, final_head, pad_batch, sweep_temporari
 
 # %% auto #0
 __all__ = ['window_starts', 'gaussian_importance_map', 'mirrored', 'sliding_window_inference', 'entropy_map', 'save_nifti',
-           'Inference', 'prediction_targets', 'Ensemble']
+           'Inference', 'shard_of', 'prediction_targets', 'Ensemble']
 
 # %% ../nbs/07_inference.ipynb #0e5ed6f6
 def window_starts(size: int, # voxels along the axis (>= patch)
@@ -391,6 +391,17 @@ def predict_batch(self: Inference, batch: np.ndarray) -> np.ndarray:
 
 
 
+# %% ../nbs/07_inference.ipynb #64c5618e
+def shard_of(files: list, # the inputs
+             shard: tuple[int, int] | None, # `(i, n)`: the i-th (0-based) of n shares; None: all
+            ) -> list:
+    "The `i`-th of `n` disjoint, deterministic shares of `files` (sorted by path, dealt round-robin)."
+    if shard is None: return list(files)
+    i, n = shard
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1 or not isinstance(i, int) or not 0 <= i < n:
+        raise ValueError(f"a shard is I/N with 0 <= I < N. Received: shard={i}/{n}")
+    return [f for j, f in enumerate(sorted(files, key=str)) if j % n == i]
+
 # %% ../nbs/07_inference.ipynb #90bca86c
 def _same_file(a, b) -> bool:
     "Whether two paths name the same file (resolved locally; compared as text for URLs)."
@@ -433,7 +444,7 @@ def prediction_targets(inputs: list, # the NIfTI files to segment
                                   f"(msdseg predict --overwrite) to replace them, or choose another --out")
     return [Path(t) for t in targets]
 
-# %% ../nbs/07_inference.ipynb #81386cd6
+# %% ../nbs/07_inference.ipynb #f740b465
 @patch
 def predict_case(self: Inference, case) -> np.ndarray:
     "Class probabilities `(X, Y, Z, K)` on the original voxel grid of a `LoadedCase`."
@@ -492,12 +503,13 @@ def predict_folder(self: Inference, in_dir, # a folder of NIfTI images, or a lis
                     overwrite: bool = False, # replace existing output files (never an input)
                     save_probabilities: bool | None = None, # also write `NAME_probabilities.nii.gz` (default from the config)
                     save_entropy: bool | None = None, # also write `NAME_entropy.nii.gz` (default from the config)
+                    shard: tuple[int, int] | None = None, # `(i, n)`: only the i-th of n shares of the inputs (`shard_of`)
                    ) -> list[Path]:
     "Segment every NIfTI of `in_dir` (`msdseg.data.nifti_files`) into `out_dir`, with a progress bar; returns the written paths."
     from fnmatch import fnmatch
     from msdseg.data import nifti_files
-    files = [p for p in nifti_files(in_dir) if fnmatch(p.name, pattern)]
-    if not files: raise FileNotFoundError(f"no NIfTI files matching {pattern!r} in {in_dir}")
+    files = shard_of([p for p in nifti_files(in_dir) if fnmatch(p.name, pattern)], shard)
+    if not files: raise FileNotFoundError(f"no NIfTI files matching {pattern!r} in {in_dir}" + (f" (shard {shard[0]}/{shard[1]})" if shard else ""))
     inf = self.config.inference
     sp = inf.save_probabilities if save_probabilities is None else save_probabilities
     se = inf.save_entropy if save_entropy is None else save_entropy
