@@ -293,7 +293,6 @@ class MetricsLogger:
             values["val/" + k[4:] if k.startswith("val_") else "epoch/" + k] = v
         if logs.get("time"): values["epoch/steps_per_second"] = (step - self._epoch_start) / logs["time"]
         self.write(values, step)
-        for s in self.sinks: s.flush()
 
     def image(self, tag: str, image: np.ndarray, step: int):
         "Send one `(H, W, C)` uint8 picture at `step` to every writer."
@@ -304,6 +303,10 @@ class MetricsLogger:
         "Send `{tag: number}` at `step` to every writer (nothing before `begin`, nothing at or before its step)."
         if self.start is not None and step > self.start:
             for s in self.sinks: s.scalars(values, step)
+
+    def flush(self):
+        "Push what the writers hold to disk (before a checkpoint: a resumed run never rewrites the steps up to it)."
+        for s in self.sinks: s.flush()
 
     def close(self):
         "Close the writers."
@@ -367,6 +370,7 @@ class MasterCallback:
             import imageio.v3 as iio
             png = self.snapshots.save(epoch, self.trainer.predict_labels(self.snapshots.images))
             self.metrics.image("val/snapshot", iio.imread(png), step)
+        self.metrics.flush()                       # on disk before the checkpoint that a resume starts from
         stop = self.early_stopping.should_stop
         last = stop or (self.trainer is not None and self.trainer.is_last_epoch(epoch))
         if is_best or last or epoch % self.config.checkpoint.every_epochs == 0:
