@@ -15,7 +15,7 @@ import numpy as np
 from .checkpoint import CheckpointManager
 from .rundir import RunDir
 from .schedules import WarmupPolyDecay, StageScaledSchedule, make_schedule  # re-exported: their old home
-from .utils import atomic_path, atomic_write
+from .utils import atomic_path, atomic_write, import_tensorflow
 
 _all_ = ["WarmupPolyDecay", "StageScaledSchedule", "make_schedule"]   # re-exported: `import *` still gives them
 
@@ -151,7 +151,7 @@ class ValidationSnapshots:
 # %% ../nbs/06a_callbacks.ipynb #0b5970bb
 def _event_records(path: Path, step: int) -> tuple:
     "The records of event file `path` up to `step`, and how many it holds after `step` (a torn last record counts)."
-    import tensorflow as tf
+    tf = import_tensorflow("TensorBoard logging")
     kept, dropped = [], 0
     try:
         for rec in tf.data.TFRecordDataset(str(path)).as_numpy_iterator():
@@ -164,7 +164,7 @@ def purge_events(log_dir, # a TensorBoard log folder
                  step: int, # the last step to keep
                 ) -> int:
     "Remove every event after `step` from the event files in `log_dir` (each rewritten atomically); returns how many."
-    import tensorflow as tf
+    tf = import_tensorflow("TensorBoard logging")
     removed = 0
     for path in sorted(Path(log_dir).glob("events.out.tfevents.*")):
         kept, dropped = _event_records(path, step)
@@ -183,20 +183,20 @@ class TensorBoardLogger:
 
     def begin(self, step: int):
         "Remove what a stopped run wrote after `step` (the checkpoint resumed from), then open a writer."
-        import tensorflow as tf
+        tf = import_tensorflow("TensorBoard logging")
         self.dir.mkdir(parents=True, exist_ok=True)
         self.purged = purge_events(self.dir, step)
         self.writer = tf.summary.create_file_writer(str(self.dir))
 
     def scalars(self, values: dict, step: int):
         "Write each `{tag: number}` of `values` at `step`."
-        import tensorflow as tf
+        tf = import_tensorflow("TensorBoard logging")
         with self.writer.as_default(step=step):
             for tag, v in values.items(): tf.summary.scalar(tag, float(v))
 
     def image(self, tag: str, image: np.ndarray, step: int):
         "Write one `(H, W, C)` uint8 picture at `step`."
-        import tensorflow as tf
+        tf = import_tensorflow("TensorBoard logging")
         with self.writer.as_default(step=step): tf.summary.image(tag, np.asarray(image)[None], max_outputs=1)
 
     def flush(self):
