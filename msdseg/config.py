@@ -26,9 +26,9 @@ _all_ = ["MSD_MIRROR", "TASKS", "TaskInfo", "get_task"]   # re-exported from msd
 # %% auto #0
 __all__ = ['Auto', 'MODEL_NAMES', 'LOSS_NAMES', 'STAGE_NAMES', 'CONFIG_PACKAGE', 'DataConfig', 'AugmentationConfig',
            'ModelConfig', 'LossConfig', 'OptimizerConfig', 'ScheduleConfig', 'TrainingConfig', 'StageConfig',
-           'CheckpointConfig', 'EarlyStoppingConfig', 'LoggingConfig', 'InferenceConfig', 'EvaluationConfig',
-           'VisualisationConfig', 'Config', 'label_inverse', 'yaml_load', 'list_configs', 'load_config',
-           'apply_overrides', 'MSD_MIRROR', 'TASKS', 'TaskInfo', 'get_task']
+           'CheckpointConfig', 'EarlyStoppingConfig', 'WandbConfig', 'LoggingConfig', 'InferenceConfig',
+           'EvaluationConfig', 'VisualisationConfig', 'Config', 'label_inverse', 'yaml_load', 'list_configs',
+           'load_config', 'apply_overrides', 'MSD_MIRROR', 'TASKS', 'TaskInfo', 'get_task']
 
 # %% ../nbs/00_config.ipynb #6462987a
 Auto = Literal["auto"]
@@ -212,11 +212,22 @@ class EarlyStoppingConfig:
     min_delta: float = _f(1e-4, 0)
 
 @dataclass
+class WandbConfig:
+    "A Weights & Biases run: project, name, entity and mode (needs `pip install \"msdseg[wandb]\"`)."
+    project: str = "msdseg"
+    name: Optional[str] = None                 # default: the run folder's name
+    entity: Optional[str] = None               # team or user; default: wandb's own
+    mode: Optional[Literal["online", "offline", "disabled"]] = None  # default: WANDB_MODE, else online
+
+@dataclass
 class LoggingConfig:
-    "Progress bars, the per-epoch table and the history file."
+    "Progress bars, the per-epoch table, the history file, TensorBoard and optional Weights & Biases."
     progress: bool = True                      # tqdm bars
-    print_table: bool = True                   # pandas table per epoch
+    print_table: bool = True                   # a header once, then one row per epoch
     history_file: str = "history.csv"
+    tensorboard: bool = True                   # event files in RUN/tensorboard
+    tensorboard_every: int = _f(10, 1)         # training loss and learning rate every N steps
+    wandb: Optional[WandbConfig] = None        # e.g. {project: msdseg, name: spleen}; null: off
 
 # %% ../nbs/00_config.ipynb #3f19d54a
 @dataclass
@@ -328,10 +339,13 @@ def _convert(key: str, value, tp):
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if dataclasses.is_dataclass(tp): return _from_dict(tp, value, key)
     if origin in (Union, types.UnionType):
+        if value is None and type(None) in args: return None    # before a section, which would read null as {}
         errors = []
         for a in sorted(args, key=lambda a: typing.get_origin(a) is not Literal):  # literals first
             try: return _convert(key, value, a)
-            except ValueError as e: errors.append(e)
+            except ValueError as e:
+                if dataclasses.is_dataclass(a) and isinstance(value, dict): raise   # a section's own message
+                errors.append(e)
         raise ValueError(f"{key} must be {_type_name(tp)}. Received: {key}={value!r}")
     if origin is Literal:
         if value in args and type(value) is type(args[args.index(value)]): return value
@@ -469,6 +483,13 @@ def _augmentation_rules(obj, p):
         v = getattr(obj, k)
         if len(v) != 2 or v[0] > v[1]:
             raise ValueError(f"{p}{k} must be [low, high] with low <= high. Received: {p}{k}={v!r}")
+
+@_rules(WandbConfig)
+def _wandb_rules(obj, p):
+    for k in ("project", "name", "entity"):
+        v = getattr(obj, k)
+        if v is not None and (not v.strip() or "/" in v):
+            raise ValueError(f"{p}{k} must be a non-empty name without '/'. Received: {p}{k}={v!r}")
 
 # %% ../nbs/00_config.ipynb #674e5e16
 def _label_sources(remap: dict, num_classes: int) -> dict:

@@ -20,8 +20,9 @@ __all__ = ['MANIFEST', 'RunDir']
 MANIFEST = "manifest.json"     # the cache folder's list of shards (written by `msdseg.cache`)
 
 class RunDir(os.PathLike):
-    "The layout of one run folder: config, fingerprint, shard cache, checkpoints, history, snapshots and folds."
+    "The layout of one run folder: config, fingerprint, shard cache, checkpoints, history, snapshots, logs and folds."
     CONFIG, FINGERPRINT, CACHE, SNAPSHOTS, FOLD_PREFIX = "config.yaml", "fingerprint.json", "cache", "snapshots", "fold_"
+    TENSORBOARD, WANDB = "tensorboard", "wandb"
 
     def __init__(self, path, # the run folder (a path or a `RunDir`)
                 ):
@@ -45,6 +46,14 @@ class RunDir(os.PathLike):
     def snapshots_dir(self) -> Path:
         "The validation pictures' folder, `RUN/snapshots`."
         return self.path / self.SNAPSHOTS
+    @property
+    def tensorboard_dir(self) -> Path:
+        "The TensorBoard log folder, `RUN/tensorboard` (`tensorboard --logdir` it)."
+        return self.path / self.TENSORBOARD
+    @property
+    def wandb_dir(self) -> Path:
+        "Where a Weights & Biases run keeps its local files, `RUN/wandb`."
+        return self.path / self.WANDB
 
     def _inside(self, p) -> Path:
         p = Path(p)
