@@ -6,7 +6,7 @@ copied); cells marked `#| hide` are left out and `#| ...` directives are dropped
 differ between the docs site (Quarto, rooted in `nbs/`) and GitHub (rooted in the repo):
 
 - relative links and image sources that name a file under `nbs/` (`images/demo.png`,
-  `00_config.ipynb`, `tutorials/...`) get the `nbs/` prefix;
+  `00b_config.ipynb`, `tutorials/...`) get the `nbs/` prefix;
 - a Quarto diagram cell (```{mermaid}) becomes the fence GitHub renders (```mermaid).
 
 `--check` exits 1 when README.md differs from what would be written.
