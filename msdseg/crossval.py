@@ -34,7 +34,7 @@ def gather_folds(run_dir, # a run trained with `--fold`
     ds = read_dataset(cfg.data.dataset_dir)
     seen = {}
     for k in folds:
-        vdir = run.fold(k).path / "validation"
+        vdir = run.fold(k).validation_dir
         want = {Path(c.image).name for c in split_cases(ds, run.fold(k).load_config())[1]}
         have = {p.name: p for p in nifti_files(vdir, exclude=_EXCLUDE)} if vdir.is_dir() else {}
         missing = sorted(want - set(have))

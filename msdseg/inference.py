@@ -567,7 +567,7 @@ class Ensemble(Inference):
 
 def _trained_members(run: RunDir, folds) -> list[Path]:
     "The folders of `run`'s members: its folds with a checkpoint (those of `folds`), else the run itself."
-    have = [k for k in run.folds() if (run.fold(k).path / "checkpoints").is_dir()]
+    have = [k for k in run.folds() if run.fold(k).checkpoint_dir(run.fold(k).load_config()).is_dir()]
     if not have:
         if folds: raise ValueError(f"{run.path} has no trained folds; --folds needs a run trained with --fold. Received: folds={folds}")
         return [run.path]

@@ -133,6 +133,11 @@ def folds(self: RunDir) -> list[int]:
 
 # %% ../nbs/00c_rundir.ipynb #d71acbc0
 @patch(as_prop=True)
+def validation_dir(self: RunDir) -> Path:
+    "A fold's predictions of its own validation cases on their original grid, `RUN/fold_K/validation`."
+    return self.path / "validation"
+
+@patch(as_prop=True)
 def crossval_dir(self: RunDir) -> Path:
     "The folds' merged validation predictions and their scores, `RUN/crossval`."
     return self.path / "crossval"

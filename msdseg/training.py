@@ -364,7 +364,7 @@ def predict_validation(trainer: Trainer, # a trained fold (or any run with valid
     cfg = trainer.config
     if not cfg.data.dataset_dir: raise ValueError("data.dataset_dir is not set: the validation images cannot be found")
     _, val = split_cases(read_dataset(cfg.data.dataset_dir), cfg)
-    out = trainer.run.path / "validation"
+    out = trainer.run.validation_dir
     files = [Path(c.image) for c in val]
     done = [out / f.name for f in files]
     if all(p.exists() for p in done): return done
