@@ -177,6 +177,7 @@ def _predict_parser(sub):
     p.add_argument("--shard", type=_shard_arg, default=None, metavar="I/N",
                    help="predict only the I-th (0-based) of N disjoint shares of the inputs (sorted by path, dealt "
                         "round-robin), e.g. one share per machine; the N shares together cover every input once")
+    _add_set(p)                                     # inference.* only, e.g. --set inference.overlap=0.25
     p.add_argument("--no-postprocessing", action="store_true",
                    help="do not apply RUN/postprocessing.json (chosen by msdseg crossval)")
     p.add_argument("--no-progress", action="store_true")
@@ -205,7 +206,7 @@ def _run_inference(args):
     from msdseg.inference import Ensemble, Inference
     from msdseg.rundir import RunDir
     pp = None if args.no_postprocessing else "auto"
-    kw = dict(checkpoint=args.checkpoint or "best", tta=args.tta)
+    kw = dict(checkpoint=args.checkpoint or "best", tta=args.tta, overrides=args.overrides)
     if args.folds is None and not args.with_runs and not RunDir(args.run_dir).folds():
         return Inference(run_dir=args.run_dir, postprocessing=pp, **kw)
     if args.with_runs and not args.no_postprocessing and RunDir(args.run_dir).postprocessing_path.exists():

@@ -336,6 +336,7 @@ class Inference:
                  sw_batch_size: int | None = None, # default `inference.sw_batch_size`
                  progress: bool = False, # tqdm bar over windows
                  postprocessing="auto", # a decision of `msdseg.postprocess`; "auto": `RUN/postprocessing.json` if any; None: none
+                 overrides: list[str] | None = None, # `inference.KEY=VALUE` strings (`msdseg predict --set`)
                 ):
         from msdseg.config import load_config
         if config_path is None and run_dir is None:
@@ -344,6 +345,7 @@ class Inference:
         self.run = RunDir(self.run_dir)
         if config_path is not None and not Path(config_path).exists(): raise FileNotFoundError(f"no planned config at {config_path}")
         self.config = load_config(config_path) if config_path is not None else self.run.load_config()
+        if overrides: self.config = load_config(self.config, _inference_overrides(overrides))
         self.fingerprint = self.run.load_fingerprint(required=self.config.task_info.is_ct)
         inf = self.config.inference
         self.tta = inf.tta if tta is None else tta
@@ -354,6 +356,14 @@ class Inference:
         self.checkpoint = self._find_checkpoint(checkpoint)
         self.model = self._load_model()
         self.postprocessing = _postprocessing_for(self.run, postprocessing)
+
+def _inference_overrides(overrides: list[str]) -> list[str]:
+    "`overrides` if each sets an `inference.*` key: the rest of a trained run's config is what it was trained with."
+    bad = [o for o in overrides if not o.split("=", 1)[0].strip().startswith("inference.")]
+    if bad:
+        raise ValueError(f"predict can change only inference.* settings; the preprocessing and the model are the run's "
+                         f"own (changing them would make the test data differ from the training data). Received: {bad}")
+    return list(overrides)
 
 def _postprocessing_for(run, postprocessing):
     "The postprocessing decision to apply: given, the run's `postprocessing.json` for 'auto', or None."

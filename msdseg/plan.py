@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -152,6 +153,16 @@ def _fingerprint_for(ds, cfg, path: Path, num_workers, progress) -> dict:
     return fp
 
 # %% ../nbs/01f_plan.ipynb #d3e1f33d
+def _take_class_names(ds, cfg):
+    "Name the classes as the dataset's dataset.json does (unless `data.class_names` is set), warning if the task's differ."
+    if cfg.data.class_names is not None or cfg.data.label_remap or ds.num_classes != cfg.num_classes: return
+    theirs = [ds.labels[k] for k in sorted(ds.labels)]
+    ours = list(cfg.task_info.class_names)
+    if theirs != ours:
+        warnings.warn(f"{ds.root / 'dataset.json'} names the classes {theirs}; the config's task {cfg.task} calls them "
+                      f"{ours}. Using the dataset's names (set data.class_names to choose).")
+        cfg.data.class_names = theirs
+
 def _check_apart(run_dir: Path, task_dir: Path):
     "Refuse a run folder that is the task folder or one of its image/label folders (the data is never written into)."
     forbidden = [task_dir] + [task_dir / d for d in ("imagesTr", "labelsTr", "imagesTs")]
@@ -175,6 +186,7 @@ def plan_run(task_dir, # MSD task folder
     ds = read_dataset(task_dir)
     _check_task(ds, cfg)
     split_cases(ds, cfg)                # an impossible validation split fails now, naming this dataset.json
+    _take_class_names(ds, cfg)
     run = RunDir(run_dir)
     _check_apart(run.path, ds.root)
     run.path.mkdir(parents=True, exist_ok=True)
