@@ -190,6 +190,9 @@ def _predict(args) -> int:
     files = shard_of(nifti_files(args.inputs), args.shard)   # a missing input or an empty folder fails before the model loads,
     prediction_targets(files, args.out, args.save_probabilities, args.save_entropy, args.overwrite)   # and so do bad outputs
     if args.run_dir.is_file() or args.run_dir.suffix == ".msdseg":   # an export: network and preprocessing, no run folder
+        if args.overrides:
+            raise ValueError(f"--set changes a run folder's inference settings; {args.run_dir} is an export. "
+                             f"Received: --set {' '.join(args.overrides)}")
         if args.checkpoint is not None:
             raise ValueError(f"--checkpoint chooses a checkpoint of a run folder; {args.run_dir} is an export, which holds "
                              f"one. Received: --checkpoint {args.checkpoint}")
@@ -212,7 +215,7 @@ def _run_inference(args):
     if args.with_runs and not args.no_postprocessing and RunDir(args.run_dir).postprocessing_path.exists():
         print(f"msdseg predict: {RunDir(args.run_dir).postprocessing_path} was chosen for this run alone, not for "
               "an ensemble with --with runs: not applied", file=sys.stderr)
-    ens = Ensemble.from_runs([args.run_dir, *args.with_runs], args.folds, postprocessing=pp if not args.with_runs else None, **kw)
+    ens = Ensemble.from_runs([args.run_dir, *args.with_runs], args.folds, postprocessing=pp, **kw)   # several runs: none
     print(f"ensemble of {len(ens.members)}: {', '.join(str(m.run_dir) for m in ens.members)}")
     return ens
 

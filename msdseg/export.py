@@ -188,6 +188,9 @@ def export_saved_model(inference: Inference, # from a run folder or `Inference.f
     out_dir = Path(out_dir)
     if out_dir.exists() and not overwrite:
         raise FileExistsError(f"{out_dir} exists already; pass overwrite=True (msdseg export --overwrite) to replace it")
+    if out_dir.exists() and not (out_dir / "saved_model.pb").is_file():     # e.g. the run folder: never replaced
+        raise ValueError(f"{out_dir} exists and is not a SavedModel (no saved_model.pb); overwrite replaces only a "
+                         f"SavedModel. Name a new folder. Received: out_dir={out_dir}")
     net = inference.model
     probs = keras.Model(net.input, keras.layers.Softmax(axis=-1, dtype="float32", name="probabilities")(net.output),
                         name=f"{net.name}_probabilities")

@@ -413,10 +413,9 @@ def shard_of(files: list, # the inputs
     return [f for j, f in enumerate(sorted(files, key=str)) if j % n == i]
 
 # %% ../nbs/07_inference.ipynb #90bca86c
-def _same_file(a, b) -> bool:
-    "Whether two paths name the same file (resolved locally; compared as text for URLs)."
-    if _is_url(a) or _is_url(b): return str(a).rstrip("/") == str(b).rstrip("/")
-    return os.path.realpath(a) == os.path.realpath(b)
+def _real(path) -> str:
+    "A path resolved the way two names of one file compare equal (locally; a URL as its text)."
+    return str(path).rstrip("/") if _is_url(path) else os.path.realpath(path)
 
 def prediction_targets(inputs: list, # the NIfTI files to segment
                        out, # local output folder (created later), or a `.nii`/`.nii.gz` file for one input
@@ -443,7 +442,8 @@ def prediction_targets(inputs: list, # the NIfTI files to segment
                          f"{', '.join(fs[:3])}; predict them into separate folders. Received: {len(clash)} such name(s)")
     extra = [s for s, on in (("_probabilities", save_probabilities), ("_entropy", save_entropy)) if on]
     outputs = targets + [str(Path(t).parent / _with_suffix(_nifti_name(t), s)) for t in targets for s in extra]
-    hit = [(o, f) for o in outputs for f in inputs if _same_file(o, f)]
+    real = {_real(f): f for f in inputs}                  # each input resolved once, not once per output
+    hit = [(o, real[_real(o)]) for o in outputs if _real(o) in real]
     if hit:
         raise ValueError(f"the prediction {hit[0][0]} would overwrite its input {hit[0][1]}; write predictions to "
                          f"another folder (--out). Received: --out {out}")

@@ -31,9 +31,6 @@ from .steps import make_optimizer, make_steps
 # %% auto #0
 __all__ = ['tf', 'Trainer', 'fold_run', 'predict_validation', 'train']
 
-# %% ../nbs/06_training.ipynb #6fba62b7
-_check_backend = check_backend          # the name before msdseg.distribute existed
-
 # %% ../nbs/06_training.ipynb #64fe20b6
 def _open_source(source):
     "A dataset of case dicts: `source` itself, or the shards it names (paths, opened with `read_shards`)."
@@ -334,9 +331,9 @@ def fold_run(run_dir, # a planned run folder
     target = run.fold(k)
     want = load_config(cfg, [f"data.fold={k}", f"data.cache_dir={os.path.abspath(run.cache_dir(cfg))}"])
     if target.has_config():
-        have = target.load_config()
-        if have.to_dict() != want.to_dict():
-            diff = sorted(k2 for k2, v in _flat(want.to_dict()).items() if _flat(have.to_dict()).get(k2) != v)
+        have, wanted = _flat(target.load_config().to_dict()), _flat(want.to_dict())
+        if have != wanted:
+            diff = sorted(k2 for k2, v in wanted.items() if have.get(k2) != v)
             raise ValueError(f"{target.config_path} does not match the run's plan any more ({', '.join(diff[:5])}); "
                              "use a new run folder, or remove the fold folder to retrain it")
         return target
