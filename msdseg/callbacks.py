@@ -51,6 +51,10 @@ class EarlyStopping:
         "Whether `patience` evaluations passed without improvement (never when disabled)."
         return self.enabled and self.wait >= self.patience
 
+    def reset(self):
+        "Forget the best value and the wait (a new curriculum stage starts its own count)."
+        self.best, self.best_epoch, self.wait = None, None, 0
+
     def state_dict(self) -> dict:
         "The best value, its epoch and the evaluations waited, for a checkpoint."
         return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}
@@ -371,9 +375,11 @@ class MasterCallback:
             png = self.snapshots.save(epoch, self.trainer.predict_labels(self.snapshots.images))
             self.metrics.image("val/snapshot", iio.imread(png), step)
         self.metrics.flush()                       # on disk before the checkpoint that a resume starts from
-        stop = self.early_stopping.should_stop
+        stop, handed = self.early_stopping.should_stop, False
+        if stop and self.trainer is not None and self.trainer.hand_over(epoch):
+            self.early_stopping.reset(); stop, handed = False, True   # a stalled stage hands over; the last one stops
         last = stop or (self.trainer is not None and self.trainer.is_last_epoch(epoch))
-        if is_best or last or epoch % self.config.checkpoint.every_epochs == 0:
+        if is_best or last or handed or epoch % self.config.checkpoint.every_epochs == 0:
             model, opt, state, files = self.trainer.checkpoint_payload() if self.trainer else (None, None, {}, {})
             self.checkpoints.save(model, opt, {**state, **self.state_dict()}, best=is_best, extra_files=files)
         return stop

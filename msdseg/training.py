@@ -73,6 +73,7 @@ class Trainer:
         self.callback = MasterCallback(self.config, self.run.path, progress)
         self.epoch = self.stage_index = self.stage_epoch = 0       # completed epochs (total, in stage)
         self.ohem_table, self.ohem_mined_at = None, None
+        self.handovers = []                                   # stages that early stopping ended (`hand_over`)
         self._stage_feed = self._val_ds = None
         self._resume(resume)
 
@@ -146,7 +147,8 @@ def checkpoint_payload(self: Trainer):
     state = {"epoch": self.epoch, "stage_index": self.stage_index, "stage_epoch": self.stage_epoch,
              "global_step": self.global_step, "seed": self.config.training.seed, "ohem_mined_at": self.ohem_mined_at,
              "backend": self.backend, "keras_version": keras.__version__, "replicas": self.replicas,
-             "stages": [s.name for s in self.config.curriculum], "model": dataclasses.asdict(self.config.model)}
+             "stages": [s.name for s in self.config.curriculum], "model": dataclasses.asdict(self.config.model),
+             "handovers": self.handovers}
     files = {"ohem_table.csv": self.ohem_table.to_csv(index=False)} if self.ohem_table is not None else {}
     return self.model, self.optimizer, state, files
 
@@ -171,6 +173,7 @@ def _resume(self: Trainer, resume):
     self.epoch = int(state["epoch"])
     self.stage_index, self.stage_epoch = self._position(self.epoch)
     self.ohem_mined_at = state.get("ohem_mined_at")
+    self.handovers = list(state.get("handovers", []))
     if (ck / "ohem_table.csv").exists():
         import pandas as pd
         self.ohem_table = pd.read_csv(ck / "ohem_table.csv")
@@ -319,6 +322,26 @@ def fit(self: Trainer):
     self.steps.sync()
     cb.on_train_end()
     return pd.DataFrame(cb.logger.history)
+
+# %% ../nbs/06_training.ipynb #c656d208
+@patch
+def hand_over(self: Trainer, epoch: int, # epochs completed; the stage of the last one stalled
+             ) -> bool:
+    "Jump to the next curriculum stage after a stall; False when the stalled stage is the last one."
+    i, _ = self._position(epoch - 1)
+    if i >= len(self.config.curriculum) - 1: return False
+    start = sum(s.epochs for s in self.config.curriculum[:i + 1])     # the next stage's first epoch
+    skipped = (start - epoch) * self.config.training.steps_per_epoch
+    if skipped:
+        self.steps.sync()                                                # JAX: the device state into the variables
+        self.optimizer.iterations.assign(self.optimizer.iterations + skipped)
+        self.steps.reload()
+    self.handovers.append({"stage": self.config.curriculum[i].name, "stalled_at": int(epoch), "next_epoch": int(start)})
+    print(f"msdseg: stage {self.config.curriculum[i].name!r} stopped improving at epoch {epoch}: "
+          f"{self.config.curriculum[i + 1].name!r} starts now (planned at epoch {start + 1})")
+    self.epoch = start
+    self.stage_index, self.stage_epoch = self._position(start)
+    return True
 
 # %% ../nbs/06_training.ipynb #396986cf
 def fold_run(run_dir, # a planned run folder
