@@ -132,6 +132,7 @@ class LossConfig:
     smooth: float = _f(1e-5, 0)
     batch_dice: bool = False                   # Dice over the whole batch instead of per sample
     class_weights: Union[Literal["auto", "none"], list[float]] = "auto"  # auto: from the fingerprint
+    dice_class_weights: Union[Literal["auto", "none"], list[float]] = "none"  # Dice mean over classes; auto: fingerprint's
     ds_weights: Union[Auto, list[float]] = "auto"  # deep-supervision head weights; auto: halving, normalised
     ds_anneal: bool = False                    # anneal the head weights to the final head over training
     tversky_alpha: float = _f(0.3, 0, 1)       # weight of false positives
@@ -541,10 +542,11 @@ def _config_rules(obj, p):
         if bad or not lab:
             raise ValueError(f"evaluation.regions.{name} must list foreground labels of {obj.task} "
                              f"({sorted(k for k in labels if k)}). Received: evaluation.regions.{name}={lab!r}")
-    cw = obj.loss.class_weights
-    if isinstance(cw, list) and len(cw) != len(labels):
-        raise ValueError(f"loss.class_weights needs one weight per class ({len(labels)} for {obj.task}). "
-                         f"Received: loss.class_weights={cw!r}")
+    for key in ("class_weights", "dice_class_weights"):
+        cw = getattr(obj.loss, key)
+        if isinstance(cw, list) and len(cw) != len(labels):
+            raise ValueError(f"loss.{key} needs one weight per class ({len(labels)} for {obj.task}). "
+                             f"Received: loss.{key}={cw!r}")
     label_inverse(obj.data.label_remap, obj.data.label_unmap, len(labels))
 
 # %% ../nbs/00b_config.ipynb #3acc5691

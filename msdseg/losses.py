@@ -80,11 +80,13 @@ def _check_classes(k, include_background):
     if not include_background and k < 2:
         raise ValueError(f"without the background the loss needs at least 2 classes. Received: K={k}, include_background=False")
 
-def _dice_loss(onehot, logits, include_background, smooth, batch_dice):
+def _dice_loss(onehot, logits, include_background, smooth, batch_dice, class_weights=None):
     tp, ps, ts, zeros = _soft_counts(onehot, logits, batch_dice)
     dice = (2 * tp + smooth) / (ps + ts + smooth)
     if not include_background: dice = dice[:, 1:]
-    return 1.0 - ops.mean(dice, axis=-1) + zeros
+    if class_weights is None: return 1.0 - ops.mean(dice, axis=-1) + zeros
+    w = np.asarray(class_weights if include_background else class_weights[1:], "float32")
+    return 1.0 - ops.sum(dice * (w / w.sum()), axis=-1) + zeros      # the weighted mean over the classes
 
 def soft_dice_loss(y_true, # integer labels `(B, X, Y, Z)` or `(B, X, Y, Z, 1)`
                    y_pred, # logits `(B, X, Y, Z, K)`
@@ -141,6 +143,7 @@ class SegmentationLoss(keras.losses.Loss):
                  smooth: float = 1e-5, # Dice smoothing
                  batch_dice: bool = False, # Dice over the whole (per-replica) batch
                  class_weights=None, # K cross-entropy weights (background first); None: uniform
+                 dice_class_weights=None, # K weights of the classes in the Dice mean (background first); None: uniform
                  reduction: str | None = "sum_over_batch_size", # Keras reduction; None/"none": per-sample
                  name: str = "segmentation_loss",
                  dtype=None):
@@ -154,6 +157,10 @@ class SegmentationLoss(keras.losses.Loss):
         self.num_classes, self.ce_weight, self.dice_weight = int(num_classes), float(ce_weight), float(dice_weight)
         self.include_background, self.smooth, self.batch_dice = bool(include_background), float(smooth), bool(batch_dice)
         self.class_weights = _class_weights(class_weights, self.num_classes)
+        self.dice_class_weights = _class_weights(dice_class_weights, self.num_classes)
+        if self.dice_class_weights is not None and not self.include_background and not sum(self.dice_class_weights[1:]):
+            raise ValueError("dice_class_weights gives the foreground classes no weight, and the Dice leaves the "
+                             f"background out. Received: dice_class_weights={list(dice_class_weights)}")
 
     def call(self, y_true, y_pred):
         "Per-sample losses `(B,)`."
@@ -163,7 +170,8 @@ class SegmentationLoss(keras.losses.Loss):
         loss = 0.0
         if self.ce_weight: loss = loss + self.ce_weight * _ce(labels, logits, onehot, self.class_weights)
         if self.dice_weight:
-            loss = loss + self.dice_weight * _dice_loss(onehot, logits, self.include_background, self.smooth, self.batch_dice)
+            loss = loss + self.dice_weight * _dice_loss(onehot, logits, self.include_background, self.smooth,
+                                                        self.batch_dice, self.dice_class_weights)
         return loss
 
     def get_config(self):
@@ -171,7 +179,8 @@ class SegmentationLoss(keras.losses.Loss):
         return {**super().get_config(), "num_classes": self.num_classes, "ce_weight": self.ce_weight,
                 "dice_weight": self.dice_weight, "include_background": self.include_background,
                 "smooth": self.smooth, "batch_dice": self.batch_dice,
-                "class_weights": None if self.class_weights is None else list(self.class_weights)}
+                "class_weights": None if self.class_weights is None else list(self.class_weights),
+                "dice_class_weights": None if self.dice_class_weights is None else list(self.dice_class_weights)}
 
 # %% ../nbs/04_losses.ipynb #7d1fc43d
 @keras.saving.register_keras_serializable(package="msdseg")
@@ -275,10 +284,10 @@ class DeepSupervisionLoss(keras.losses.Loss):
         return {**super().get_config(), "base_loss": keras.saving.serialize_keras_object(self.base_loss),
                 "weights": self.weights, "anneal": self.anneal}
 
-# %% ../nbs/04_losses.ipynb #8195cf49
-def _loss_class_weights(lc, class_weights):
-    "`loss.class_weights` resolved: a list wins, `auto` takes the fingerprint's `class_weights`, `none` is uniform."
-    cw = lc.class_weights
+# %% ../nbs/04_losses.ipynb #74bfce4b
+def _loss_class_weights(lc, class_weights, key: str = "class_weights"):
+    "`loss.class_weights` (or `key`) resolved: a list wins, `auto` takes the fingerprint's `class_weights`, `none` is uniform."
+    cw = getattr(lc, key)
     return None if cw == "none" else (class_weights if cw == "auto" else cw)
 
 def get_loss(config, # a `msdseg.config.Config`
@@ -292,14 +301,15 @@ def get_loss(config, # a `msdseg.config.Config`
     if lc.name == "focal_tversky":
         base = FocalTverskyLoss(k, lc.tversky_alpha, lc.tversky_beta, lc.tversky_gamma, **common, reduction=reduction)
     else:
-        base = SegmentationLoss(k, lc.ce_weight, lc.dice_weight, class_weights=cw, **common, reduction=reduction)
+        base = SegmentationLoss(k, lc.ce_weight, lc.dice_weight, class_weights=cw, **common, reduction=reduction,
+                                dice_class_weights=_loss_class_weights(lc, class_weights, "dice_class_weights"))
     multi_head = config.model.name == "unet_plus_plus" and config.model.deep_supervision
     if lc.name == "deep_supervision" or multi_head:
         return DeepSupervisionLoss(base, None if lc.ds_weights == "auto" else lc.ds_weights, lc.ds_anneal,
                                    reduction=reduction)
     return base
 
-# %% ../nbs/04_losses.ipynb #d8469686
+# %% ../nbs/04_losses.ipynb #e92c8759
 def validation_loss(config, # a `msdseg.config.Config`
                     class_weights=None, # K weights from the dataset fingerprint, used when `loss.class_weights` is "auto"
                    ) -> SegmentationLoss:
@@ -307,4 +317,5 @@ def validation_loss(config, # a `msdseg.config.Config`
     lc = config.loss
     return SegmentationLoss(config.num_classes, ce_weight=lc.ce_weight, dice_weight=lc.dice_weight,
                             include_background=lc.include_background, smooth=lc.smooth,
-                            class_weights=_loss_class_weights(lc, class_weights), reduction=None)
+                            class_weights=_loss_class_weights(lc, class_weights), reduction=None,
+                            dice_class_weights=_loss_class_weights(lc, class_weights, "dice_class_weights"))
