@@ -220,6 +220,7 @@ def _run_inference(args):
     return ens
 
 
+
 # %% ../nbs/09_cli.ipynb #da1d1718
 def _export_parser(sub):
     p = sub.add_parser("export", help="write a trained run as one portable file (network, preprocessing, version)",
@@ -252,7 +253,8 @@ def _export(args) -> int:
 def _evaluate_parser(sub):
     p = sub.add_parser("evaluate", help="compare predictions with the ground truth (Dice, IoU, HD95, NSD)",
                        description="Per-case and summary metrics of predicted NIfTI files against the ground truth "
-                                   "(an MSD task folder, its labelsTr, or a folder of label files), written as CSV. "
+                                   "(an MSD task folder, its labelsTr, or a folder of label files), written as CSV, "
+                                   "and the voxel confusion matrix over all cases (CSV and heat map) beside them. "
                                    "The ground truth's dataset.json, when there is one, decides the class names.")
     p.add_argument("predictions", type=Path, help="folder of predicted NIfTI files")
     p.add_argument("--gt", required=True, type=Path, help="MSD task folder (or its labelsTr) or folder of label files")
@@ -286,7 +288,8 @@ def _evaluate(args) -> int:
     import pandas as pd
     with pd.option_context("display.width", 160, "display.float_format", "{:.4f}".format):
         print(summary[["mean", "std", "n", "n_empty_both"]].to_string())
-    print(f"wrote {out} and {out.with_name(out.stem + '_summary.csv')}")
+    print(f"wrote {out}, {out.with_name(out.stem + '_summary.csv')} and the voxel confusion matrix "
+          f"{out.with_name(out.stem + '_confusion.csv')} (shares; _confusion_counts.csv: voxels; _confusion.png)")
     return 0
 
 # %% ../nbs/09_cli.ipynb #bc559f23
@@ -310,18 +313,45 @@ def _crossval(args) -> int:
 
 # %% ../nbs/09_cli.ipynb #8d8058b9
 def _visualize_parser(sub):
-    p = sub.add_parser("visualize", help="montage, slice-scroll GIFs and a 3D render of one case",
+    p = sub.add_parser("visualize", help="montage, slice-scroll GIFs, uncertainty and errors, and a 3D render of one case",
                        description="Pictures of one case: a montage of three planes, slice-scroll GIFs, a rotating "
-                                   "projection GIF and a 3D surface render (PyVista, with a fallback).")
+                                   "projection GIF and a 3D surface render (PyVista, with a fallback); with --entropy "
+                                   "the uncertainty and errors picture, with --html an interactive 3D page.")
     p.add_argument("image", type=Path, help="the image NIfTI")
     p.add_argument("--label", type=Path, default=None, help="ground-truth NIfTI")
     p.add_argument("--prediction", type=Path, default=None, help="predicted NIfTI")
     p.add_argument("--config", default=None, help="config for class names and colours")
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.add_argument("--no-3d", action="store_true", help="skip the 3D render")
+    p.add_argument("--entropy", nargs="?", const="beside", default=None, metavar="FILE",
+                   help="also draw NAME_uncertainty.png: the entropy over the image beside the errors. FILE is an entropy "
+                        "map (msdseg predict --save-entropy) or the probabilities (--save-probabilities); without FILE, "
+                        "the one written beside --prediction (NAME_entropy.nii.gz, else NAME_probabilities.nii.gz)")
+    p.add_argument("--html", action="store_true", help="also write NAME_3d.html, a rotatable 3D view that opens in any browser")
     p.set_defaults(func=_visualize)
 
-def _pictures(config, image_path, label_path, pred_path, out, render=True) -> list[Path]:
+def _uncertainty_file(entropy, # the value of --entropy: None, "beside", or a file
+                      prediction, # the value of --prediction
+                     ) -> Path | None:
+    "The entropy or probabilities NIfTI that `--entropy` names (or finds beside the prediction), or None."
+    if entropy is None: return None
+    if entropy != "beside":
+        if not Path(entropy).is_file(): raise FileNotFoundError(f"--entropy: {entropy} does not exist")
+        return Path(entropy)
+    if prediction is None:
+        raise ValueError("--entropy without a FILE looks beside --prediction, and there is none: give --prediction "
+                         "or --entropy FILE. Received: --entropy")
+    from msdseg.inference import _with_suffix
+    tried = [Path(prediction).with_name(_with_suffix(Path(prediction).name, s)) for s in ("_entropy", "_probabilities")]
+    for f in tried:
+        if f.is_file(): return f
+    raise FileNotFoundError(f"--entropy: neither {tried[0]} nor {tried[1]} exists; predict with --save-entropy (or "
+                            f"--save-probabilities), or give --entropy FILE")
+
+def _pictures(config, image_path, label_path, pred_path, out, render=True,
+              uncertainty=None, # an entropy map or probabilities NIfTI: also the uncertainty and errors picture
+              html=False, # also the interactive 3D page
+             ) -> list[Path]:
     import nibabel as nib
     import numpy as np
     from msdseg.visualisation import VisualizationResult
@@ -331,18 +361,28 @@ def _pictures(config, image_path, label_path, pred_path, out, render=True) -> li
     name = Path(image_path).name.split(".nii")[0]
     v = VisualizationResult(config, np.asarray(img.dataobj, dtype="float32"), lab, pred, img.header, out, case_id=name)
     made = [v.plot_static_montages(f"{name}_montage.png")]
+    if uncertainty is not None:
+        u = np.asarray(nib.load(uncertainty).dataobj, dtype="float32")
+        if u.ndim not in (3, 4) or u.shape[:3] != v.original_shape:
+            raise ValueError(f"{uncertainty} must be an entropy map (X, Y, Z) or probabilities (X, Y, Z, K) on the grid "
+                             f"of {image_path} {v.original_shape}. Received: shape {u.shape}")
+        made.append(v.plot_uncertainty(**{"probabilities" if u.ndim == 4 else "entropy": u},
+                                       output_filename=f"{name}_uncertainty.png"))
     made += [v.create_slice_scroll_gif(pl, f"{name}_{pl}.gif") for pl in ("axial", "coronal", "sagittal")]
     made.append(v.create_fallback_3d_gif(f"{name}_rotation.gif"))
+    if html: made.append(v.render_3d_html(f"{name}_3d.html"))
     if render: made.append(v.render_3d(f"{name}_render.png", source="prediction" if pred is not None else "ground_truth"))
     return made
 
 def _visualize(args) -> int:
     from msdseg.config import load_config
     cfg = load_config(args.config) if args.config else None
-    for p in _pictures(cfg, args.image, args.label, args.prediction, args.out, not args.no_3d): print(f"wrote {p}")
+    unc = _uncertainty_file(args.entropy, args.prediction)          # a missing file fails before any picture
+    for p in _pictures(cfg, args.image, args.label, args.prediction, args.out, not args.no_3d, unc, args.html):
+        print(f"wrote {p}")
     return 0
 
-# %% ../nbs/09_cli.ipynb #3994b01f
+# %% ../nbs/09_cli.ipynb #0c03019d
 DEMO_OVERRIDES = [
     "model.filters=[8,16,32,64]", "data.val_count=2", "data.num_workers=0",
     "training.steps_per_epoch=25", "training.val_steps=4", "optimizer.learning_rate=0.01",
@@ -413,22 +453,29 @@ def _demo(args) -> int:
         for f in ds.test: inf.predict_from_file(f, pred_test, overwrite=True)                      # a rerun replaces it
     print("\n== evaluate (whole validation cases, original grid)")
     with phase("evaluate"):
-        per_case, summary = evaluate(pred_val, ds.subset(val), dict(enumerate(tr.config.class_names)), tr.config.evaluation.regions,
-                                     output_csv=out / "metrics.csv")
+        per_case, summary, confusion = evaluate(pred_val, ds.subset(val), dict(enumerate(tr.config.class_names)),
+                                                tr.config.evaluation.regions, output_csv=out / "metrics.csv",
+                                                return_confusion=True)
         import pandas as pd
         with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
             print(per_case.to_string(index=False))
     print("\n== pictures")
+    from msdseg.evaluation import plot_confusion
+    from msdseg.inference import _with_suffix
     from msdseg.visualisation import plot_history
     with phase("pictures"):
-        pics = _pictures(tr.config, val[0].image, val[0].label, pred_val / Path(val[0].image).name, out / "pictures")
+        name = Path(val[0].image).name
+        pics = _pictures(tr.config, val[0].image, val[0].label, pred_val / name, out / "pictures",
+                         uncertainty=pred_val / _with_suffix(name, "_entropy"), html=True)
+        pics.append(plot_confusion(confusion, out / "pictures" / "confusion.png",
+                                   title=f"voxel confusion matrix, {len(val)} validation cases"))
         pics.append(plot_history(run, out / "pictures" / "history.png"))
         for p in pics: print(f"  {p}")
     dice_cols = [c for c in per_case.columns if c.startswith("dice_")]
     print(f"\ndone in {phase.summary()}. Mean whole-case Dice: "
           + ", ".join(f"{c[5:]} {per_case[c].mean():.3f}" for c in dice_cols))
     print(f"outputs in {out}: data/, run/ (config, fingerprint, checkpoints, history, snapshots), "
-          "predictions/, metrics.csv, pictures/")
+          "predictions/, metrics.csv (and its summary and confusion matrix), pictures/")
     return 0
 
 # %% ../nbs/09_cli.ipynb #79aa563c

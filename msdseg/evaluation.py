@@ -16,7 +16,7 @@ from .data import _as_label, _open_nifti, _spatial, _voxels   # the label reader
 from .utils import atomic_write
 
 # %% auto #0
-__all__ = ['evaluate']
+__all__ = ['confusion_counts', 'normalise_confusion', 'plot_confusion', 'evaluate']
 
 # %% ../nbs/07a_evaluation.ipynb #c4ca963a
 def _read_label(path, # a predicted or ground-truth label NIfTI
@@ -86,9 +86,10 @@ def _file_id(p) -> tuple:
 def _output_paths(output_csv, # the per-case CSV asked for
                   inputs: list, # every file being read (predictions, ground truth, dataset.json)
                  ) -> tuple:
-    "`(per-case CSV, summary CSV)` of `output_csv`; an error if either is a folder or one of the `inputs`."
+    "`(per-case CSV, summary CSV, confusion CSV, confusion counts CSV, confusion PNG)` of `output_csv`; an error if one is a folder or one of the `inputs`."
     out = Path(output_csv)
-    paths, ids = (out, out.with_name(out.stem + "_summary.csv")), None
+    paths = (out, *(out.with_name(out.stem + s) for s in ("_summary.csv", "_confusion.csv", "_confusion_counts.csv", "_confusion.png")))
+    ids = None
     for p in paths:
         if p.is_dir():
             raise ValueError(f"output_csv: {p} is a folder; give a file name such as {p / 'metrics.csv'}. "
@@ -124,7 +125,7 @@ def _score_case(pred: Path, truth: Path, # a prediction and its ground truth
                 strict: bool, # a value that is not a class: raise instead of reporting it
                 kw: dict, # the rest of `evaluate_case`'s arguments
                ) -> tuple:
-    "`(metrics row, [(file, kind, values that are not classes)])` of one case."
+    "`(metrics row, [(file, kind, values that are not classes)], confusion counts)` of one case."
     from msdseg.metrics import evaluate_case
     (p, p_aff, _), (g, g_aff, spacing) = _read_label(pred), _read_label(truth)
     if p.shape != g.shape or not np.allclose(p_aff, g_aff, atol=1e-3):
@@ -137,7 +138,8 @@ def _score_case(pred: Path, truth: Path, # a prediction and its ground truth
             raise ValueError(f"{path} holds label value(s) {bad} that are not classes ({sorted(classes)}). "
                              f"Received: strict=True")
         if bad: odd.append((path, kind, bad))
-    return {"case": case_id(pred), **evaluate_case(g, p, spacing, labels, regions, **kw)}, odd
+    row = {"case": case_id(pred), **evaluate_case(g, p, spacing, labels, regions, **kw)}
+    return row, odd, confusion_counts(g, p, sorted(classes))
 
 def _warn_not_classes(odd: list, # `(file, kind, values)` from `_score_case`
                       classes: set, src, # the classes and where they come from
@@ -148,6 +150,70 @@ def _warn_not_classes(odd: list, # `(file, kind, values)` from `_score_case`
     more = f"; and {len(odd) - 5} more file(s)" if len(odd) > 5 else ""
     warnings.warn(f"label values that are not classes of {src or 'labels'} (classes: {sorted(classes)}) in {shown}{more}. "
                   f"Those voxels belong to no class (strict=True or --strict makes this an error)", stacklevel=3)
+
+# %% ../nbs/07a_evaluation.ipynb #544c56de
+def confusion_counts(y_true: np.ndarray, # true labels, any shape
+                     y_pred: np.ndarray, # predicted labels, the same shape
+                     values, # the K label values that are classes (background included), e.g. `[0, 1, 2]`
+                     chunk: int = 1 << 22, # voxels counted at a time
+                    ) -> np.ndarray:
+    "`(K, K)` int64 voxel counts, rows the true class and columns the predicted one, in the order of `sorted(values)`."
+    v = np.asarray(sorted({int(x) for x in values}), dtype=np.int64)
+    if v.size == 0: raise ValueError(f"values names no class. Received: values={values!r}")
+    t, p = np.asarray(y_true), np.asarray(y_pred)
+    if t.shape != p.shape:
+        raise ValueError(f"y_true and y_pred must have one shape. Received: shapes {t.shape} and {p.shape}")
+    t, p, k = t.reshape(-1), p.reshape(-1), len(v)
+    counts = np.zeros(k * k, np.int64)
+    for s in range(0, t.size, chunk):
+        ti, pi = np.searchsorted(v, t[s:s + chunk]), np.searchsorted(v, p[s:s + chunk])
+        ok = (v[np.minimum(ti, k - 1)] == t[s:s + chunk]) & (v[np.minimum(pi, k - 1)] == p[s:s + chunk])
+        counts += np.bincount(ti[ok] * k + pi[ok], minlength=k * k)
+    return counts.reshape(k, k)
+
+# %% ../nbs/07a_evaluation.ipynb #47b00f7b
+def normalise_confusion(counts: np.ndarray, # `(K, K)` counts, rows the true class
+                       ) -> np.ndarray:
+    "Row-normalised float64 copy of `counts`: each row sums to 1, a row of zeros (class in no ground truth) is NaN."
+    c = np.asarray(counts, dtype=np.float64)
+    total = c.sum(axis=1, keepdims=True)
+    return np.divide(c, total, out=np.full_like(c, np.nan), where=total > 0)
+
+# %% ../nbs/07a_evaluation.ipynb #92e327a0
+def plot_confusion(counts, # `(K, K)` counts: a DataFrame (class names as index and columns) or an array
+                   output_path, # the PNG to write
+                   class_names=None, # K names when `counts` is an array (default: `class 0`, ...)
+                   title: str | None = None, # the figure's title
+                   dpi: int = 100,
+                  ) -> Path:
+    "PNG heat map of the row-normalised confusion matrix, class names on the axes, share and count in every cell."
+    import matplotlib; matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    names = list(getattr(counts, "index", None) if class_names is None and hasattr(counts, "index") else
+                 class_names if class_names is not None else [f"class {i}" for i in range(len(counts))])
+    c = np.asarray(counts, dtype=np.int64)
+    if c.ndim != 2 or c.shape[0] != c.shape[1] or len(names) != len(c):
+        raise ValueError(f"counts must be a square (K, K) matrix with K class names. Received: shape {c.shape}, "
+                         f"{len(names)} names")
+    share, k = normalise_confusion(c), len(c)
+    size = 1.6 + 1.0 * k
+    fig, ax = plt.subplots(figsize=(size + 1.4, size), layout="constrained")
+    cmap = plt.get_cmap("Blues").copy(); cmap.set_bad("#d9d9d9")
+    im = ax.imshow(np.ma.masked_invalid(share), cmap=cmap, vmin=0, vmax=1)
+    for i in range(k):
+        for j in range(k):
+            txt = "no voxels" if np.isnan(share[i, j]) else f"{share[i, j]:.3f}\n{c[i, j]:,}"
+            dark = not np.isnan(share[i, j]) and share[i, j] > 0.6
+            ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="white" if dark else "black")
+    ax.set_xticks(range(k), names, rotation=30 if k > 3 else 0, ha="right" if k > 3 else "center")
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted class"); ax.set_ylabel("true class")
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="share of the true class's voxels")
+    ax.set_title(title or f"voxel confusion matrix ({c.sum():,} voxels)", fontsize=10)
+    out = Path(output_path)
+    with atomic_write(out, "wb") as f: fig.savefig(f, format="png", dpi=dpi)
+    plt.close(fig)
+    return out
 
 # %% ../nbs/07a_evaluation.ipynb #9c129b40
 def _summarise(per_case, # the per-case table (`case` and metric columns)
@@ -168,7 +234,7 @@ def _summarise(per_case, # the per-case table (`case` and metric columns)
                       f"of it comes from the empty_both={empty_both!r} rule", stacklevel=3)
     return summary
 
-# %% ../nbs/07a_evaluation.ipynb #9f88aa83
+# %% ../nbs/07a_evaluation.ipynb #455cf282
 def evaluate(predictions, # a folder of predicted NIfTI files, or a list of paths
              dataset_or_gt_dir, # an `MSDDataset`, an MSD task folder (or its labelsTr) or a folder of label files
              labels: dict | None = None, # `{value: name}` of the classes to score (background skipped); None: dataset.json's
@@ -178,8 +244,9 @@ def evaluate(predictions, # a folder of predicted NIfTI files, or a list of path
              empty_both: str = "one", empty_one_distance: str = "nan",
              progress: bool = False,
              strict: bool = False, # labelled cases without a prediction, values that are not classes: errors, not warnings
+             return_confusion: bool = False, # also return the voxel confusion counts (a DataFrame) as a third value
             ) -> tuple:
-    "Per-case metrics and a summary (mean, std, median, n, n_empty_both per column) as two DataFrames; optionally CSV."
+    "Per-case metrics and a summary (mean, std, median, n, n_empty_both per column) as two DataFrames; optionally CSV and the confusion matrix."
     import pandas as pd
     try: files = nifti_files(predictions, exclude=("_entropy.nii.gz", "_probabilities.nii.gz"))
     except FileNotFoundError as e: raise FileNotFoundError(f"no predicted NIfTI files: {e}") from None
@@ -197,14 +264,21 @@ def evaluate(predictions, # a folder of predicted NIfTI files, or a list of path
     if progress:
         from tqdm.auto import tqdm
         it = tqdm(files, desc="evaluate", unit="case")
-    rows, odd = [], []
+    rows, odd, counts = [], [], 0
     for f in it:
-        row, bad = _score_case(f, gt[f.name], labels, regions, classes, strict, kw)
-        rows.append(row); odd += bad
+        row, bad, cm = _score_case(f, gt[f.name], labels, regions, classes, strict, kw)
+        rows.append(row); odd += bad; counts = counts + cm
     _warn_not_classes(odd, classes, src)
     per_case = pd.DataFrame(rows)
     summary = _summarise(per_case, f"hd{hd_percentile:g}", empty_both)
+    names = {0: "background", **labels, **(declared or {})}
+    confusion = pd.DataFrame(counts, index=pd.Index([names[v] for v in sorted(classes)], name="true"),
+                             columns=pd.Index([names[v] for v in sorted(classes)], name="predicted"))
     if outs is not None:
         with atomic_write(outs[0], "w", encoding="utf-8") as fh: per_case.to_csv(fh, index=False)
         with atomic_write(outs[1], "w", encoding="utf-8") as fh: summary.to_csv(fh, index_label="metric")
-    return per_case, summary
+        shares = pd.DataFrame(normalise_confusion(counts), index=confusion.index, columns=confusion.columns)
+        with atomic_write(outs[2], "w", encoding="utf-8") as fh: shares.to_csv(fh)
+        with atomic_write(outs[3], "w", encoding="utf-8") as fh: confusion.to_csv(fh)
+        plot_confusion(confusion, outs[4], title=f"voxel confusion matrix, {len(files)} case(s)")
+    return (per_case, summary, confusion) if return_confusion else (per_case, summary)
