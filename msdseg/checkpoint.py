@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import shutil
+import tempfile
 import threading
 import time
 import warnings
@@ -199,6 +201,23 @@ def _check_architecture(folder: Path, model, state: dict, model_config: dict | N
                      f"the model built from the config {count(mine)}. Use the config the checkpoint was trained with, "
                      "or a new run folder.")
 
+_GROUP_NORM_KEY = re.compile(r"group_normalization(_\d+)?")     # how Keras keys GroupNormalization layers in a weights file
+
+def _renamed_instance_norms(path: Path, model) -> Path | None:
+    """A temporary copy of the weights file `path` whose `GroupNormalization` entries carry the keys of `model`'s
+    `InstanceNorm` layers, when `path` was written with `GroupNormalization(groups=-1)` for them; else `None`."""
+    import h5py
+    kinds = Counter(type(l).__name__ for l in model.layers)
+    if not kinds["InstanceNorm"] or kinds["GroupNormalization"]: return None
+    with h5py.File(path, "r") as f: names = list(f["layers"]) if "layers" in f else []
+    old = [n for n in names if _GROUP_NORM_KEY.fullmatch(n)]
+    if len(old) != kinds["InstanceNorm"] or any(n.startswith("instance_norm") for n in names): return None
+    copy = Path(tempfile.mkdtemp(prefix="msdseg-weights-")) / path.name
+    shutil.copyfile(path, copy)
+    with h5py.File(copy, "r+") as f:
+        for n in old: f["layers"].move(n, n.replace("group_normalization", "instance_norm", 1))
+    return copy
+
 def load_checkpoint(folder, # a checkpoint folder
                     model, # a built model with the same architecture
                     optimizer=None, # a built optimizer (restored when given)
@@ -210,7 +229,10 @@ def load_checkpoint(folder, # a checkpoint folder
         raise FileNotFoundError(f"{folder} is not a complete msdseg checkpoint (no state.json)")
     state = read_json(folder / "state.json")
     _check_architecture(folder, model, state, model_config)
-    model.load_weights(str(folder / "model.weights.h5"))
+    renamed = _renamed_instance_norms(folder / "model.weights.h5", model)
+    try: model.load_weights(str(renamed or folder / "model.weights.h5"))
+    finally:
+        if renamed: shutil.rmtree(renamed.parent, ignore_errors=True)
     if optimizer is not None and (folder / "optimizer.npz").exists():
         with np.load(folder / "optimizer.npz") as z:
             stored = _stored_order(list(z.files), z)

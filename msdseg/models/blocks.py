@@ -12,8 +12,9 @@ import numpy as np
 from keras import ops
 
 # %% auto #0
-__all__ = ['NORMS', 'ACTIVATIONS', 'total_downsampling', 'check_patch_size', 'norm_layer', 'activation_layer', 'conv_norm_act',
-           'conv_block', 'encoder', 'upsample', 'decoder', 'seg_head', 'PositionEmbedding', 'MLP', 'TransformerBlock']
+__all__ = ['NORMS', 'ACTIVATIONS', 'total_downsampling', 'check_patch_size', 'instance_norm', 'InstanceNorm', 'norm_layer',
+           'activation_layer', 'conv_norm_act', 'conv_block', 'encoder', 'upsample', 'decoder', 'seg_head',
+           'PositionEmbedding', 'MLP', 'TransformerBlock']
 
 # %% ../../nbs/03a_blocks.ipynb #8df4083f
 def total_downsampling(levels: int, # resolution levels, `len(filters)`
@@ -37,6 +38,74 @@ def check_patch_size(patch_size, # voxels per axis `(X, Y, Z)`
     return ps
 
 # %% ../../nbs/03a_blocks.ipynb #3a5d5e97
+def instance_norm(x, # `(B, *spatial, C)` float32 tensor, channels last
+                  gamma, # `(C,)` float32 scale
+                  beta, # `(C,)` float32 shift
+                  epsilon: float = 1e-5, # added to the variance
+                 ):
+    "Normalise each sample and channel of `x` over its spatial axes, then scale by `gamma` and shift by `beta` (closed-form gradient)."
+    axes = tuple(range(1, len(x.shape) - 1))
+
+    @ops.custom_gradient
+    def _norm(x, gamma, beta):
+        mean, var = ops.moments(x, axes, keepdims=True)
+        rstd = ops.rsqrt(var + epsilon)
+        a = gamma * rstd                                           # (B, 1.., C): the per-sample, per-channel scale
+        y = x * a + (beta - mean * a)
+
+        def grad(*args, upstream=None):
+            dy = args[0] if upstream is None else upstream         # the TensorFlow and JAX calling conventions
+            n = 1
+            for d in ops.shape(x)[1:-1]: n = n * d                 # voxels per channel (static or not)
+            n = ops.cast(n, x.dtype)
+            sdy = ops.sum(dy, axes, keepdims=True)
+            sdyx = rstd * (ops.sum(dy * x, axes, keepdims=True) - mean * sdy)   # sum of dy * x_hat
+            k = a * rstd * sdyx / n
+            dx = dy * a - (x * k + (a * sdy / n - k * mean))
+            return dx, ops.reshape(ops.sum(sdyx, 0), ops.shape(gamma)), ops.reshape(ops.sum(sdy, 0), ops.shape(beta))
+        return y, grad
+    return _norm(x, gamma, beta)
+
+# %% ../../nbs/03a_blocks.ipynb #c5439c08
+@keras.saving.register_keras_serializable(package="msdseg")
+class InstanceNorm(keras.layers.Layer):
+    "Instance normalisation of channels-last `(B, *spatial, C)` tensors, float32 statistics; the weights of `GroupNormalization(groups=-1)`."
+    def __init__(self, epsilon: float = 1e-5, # added to the variance
+                 center: bool = True, # learn a shift `beta`
+                 scale: bool = True, # learn a scale `gamma`
+                 **kwargs):
+        super().__init__(**kwargs)
+        if not (isinstance(epsilon, (int, float)) and epsilon > 0):
+            raise ValueError(f"epsilon must be a number > 0. Received: epsilon={epsilon!r}")
+        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+
+    def build(self, input_shape):
+        "Create `gamma` and `beta`, one value per channel, in `GroupNormalization`'s order."
+        if len(input_shape) < 3 or input_shape[-1] is None:
+            raise ValueError(f"InstanceNorm needs (batch, *spatial, channels) inputs with at least one spatial axis and "
+                             f"a known channel count. Received: input_shape={tuple(input_shape)}")
+        c = input_shape[-1]
+        w = dict(shape=(c,), autocast=False)                       # float32 under mixed precision too
+        self.gamma = self.add_weight(name="gamma", initializer="ones", **w) if self.scale else None
+        self.beta = self.add_weight(name="beta", initializer="zeros", **w) if self.center else None
+        self.input_spec = keras.layers.InputSpec(ndim=len(input_shape), axes={-1: c})
+
+    def call(self, x):
+        "Normalise in float32; return the layer's compute dtype."
+        c = x.shape[-1]
+        # `ops.copy` reads the variables into tensors: the custom gradient sees inputs, not variables
+        gamma = ops.copy(self.gamma) if self.scale else ops.ones((c,), "float32")
+        beta = ops.copy(self.beta) if self.center else ops.zeros((c,), "float32")
+        return ops.cast(instance_norm(ops.cast(x, "float32"), gamma, beta, self.epsilon), self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        "Constructor arguments."
+        return {**super().get_config(), "epsilon": self.epsilon, "center": self.center, "scale": self.scale}
+
+# %% ../../nbs/03a_blocks.ipynb #207792f4
 NORMS = ("instance", "group", "batch", "layer", "none")
 ACTIVATIONS = ("leaky_relu", "relu", "gelu", "swish")
 
@@ -49,7 +118,7 @@ def norm_layer(norm: str, # one of `NORMS`
                name: str | None = None, # layer name
               ):
     "A normalisation layer by name, or `None` for `norm='none'`."
-    if norm == "instance": return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
+    if norm == "instance": return InstanceNorm(epsilon=1e-5, name=name)
     if norm == "group": return keras.layers.GroupNormalization(groups=_groups(channels, groups), epsilon=1e-5, name=name)
     if norm == "batch": return keras.layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
     if norm == "layer": return keras.layers.LayerNormalization(axis=-1, epsilon=1e-5, name=name)
