@@ -84,15 +84,24 @@ class CheckpointManager:
 # %% ../nbs/05a_checkpoint.ipynb #62bdec4c
 _ORDER = "__order__"        # optimizer.npz: the variables' paths in the optimizer's order
 
+_LOSS_SCALE = "loss_scale/"  # optimizer.npz: the prefix of a LossScaleOptimizer's own variables
+
 def _optimizer_key(v) -> str:
     "A variable's path without the optimizer's own (per-process numbered) name."
     return v.path.split("/", 1)[-1]
+
+def _optimizer_keys(optimizer) -> list[str]:
+    "The keys of `optimizer.variables`, in order: a `LossScaleOptimizer`'s own under `loss_scale/`, its inner optimizer's as if unwrapped."
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is None: return [_optimizer_key(v) for v in optimizer.variables]
+    own = list(optimizer.variables)[:len(optimizer.variables) - len(inner.variables)]   # its variables come first
+    return [_LOSS_SCALE + _optimizer_key(v) for v in own] + _optimizer_keys(inner)
 
 def _write_checkpoint(folder: Path, model, optimizer, state: dict, extra_files: dict | None = None):
     folder.mkdir(parents=True)
     model.save_weights(str(folder / "model.weights.h5"))
     if optimizer is not None:
-        keys = [_optimizer_key(v) for v in optimizer.variables]
+        keys = _optimizer_keys(optimizer)
         if len(set(keys)) != len(keys):
             dup = next(k for k in keys if keys.count(k) > 1)
             raise ValueError(f"two optimizer variables share the path {dup!r}: give the model's layers unique names")
@@ -236,14 +245,20 @@ def load_checkpoint(folder, # a checkpoint folder
     if optimizer is not None and (folder / "optimizer.npz").exists():
         with np.load(folder / "optimizer.npz") as z:
             stored = _stored_order(list(z.files), z)
-            variables = list(optimizer.variables)
-            if len(stored) != len(variables):
+            variables, by_path = list(optimizer.variables), dict(stored)
+            mine = _optimizer_keys(optimizer)
+            unscaled = lambda keys: {k for k in keys if not k.startswith(_LOSS_SCALE)}
+            if set(mine) == set(by_path):
+                pairs = [(p, by_path[p], v) for p, v in zip(mine, variables)]
+            elif unscaled(mine) == unscaled(by_path):                      # training.precision changed
+                pairs = [(p, by_path[p], v) for p, v in zip(mine, variables) if p in by_path]
+                if len(mine) > len(by_path):
+                    warnings.warn(f"{folder} was trained without loss scaling: the loss scale starts afresh")
+            elif len(stored) != len(variables):
                 raise ValueError(f"{folder}/optimizer.npz holds {len(stored)} variables, the optimizer has {len(variables)}: "
                                  "was the model or optimizer changed? Received: a checkpoint of another configuration")
-            by_path = dict(stored)
-            mine = [_optimizer_key(v) for v in variables]
-            pairs = [(p, by_path[p], v) for p, v in zip(mine, variables)] if set(mine) == set(by_path) else \
-                    [(p, key, v) for (p, key), v in zip(stored, variables)]        # automatic layer names: stored order
+            else:
+                pairs = [(p, key, v) for (p, key), v in zip(stored, variables)]    # automatic layer names: stored order
             for path, key, v in pairs:
                 if tuple(z[key].shape) != tuple(v.shape):
                     raise ValueError(f"{folder}/optimizer.npz: variable {path} {z[key].shape} does not match "

@@ -163,12 +163,13 @@ class ScheduleConfig:
 # %% ../nbs/00b_config.ipynb #fa112206
 @dataclass
 class TrainingConfig:
-    "Steps per epoch and per compiled call, validation cadence, precision, backend and seed."
+    "Steps per epoch and per compiled call, validation cadence, precision, XLA, backend and seed."
     steps_per_epoch: int = _f(250, 1)
     val_steps: int = _f(50, 1)                 # validation batches per epoch
     val_every: int = _f(1, 1)                  # validate every N epochs
     steps_per_execution: int = _f(1, 1)        # optimizer steps per tf.function call
-    precision: Literal["auto", "float32", "mixed_bfloat16", "mixed_float16"] = "auto"  # auto: bf16 on TPU
+    precision: Literal["auto", "float32", "mixed_bfloat16", "mixed_float16"] = "auto"  # auto: per device (msdseg.distribute.precision_for): bf16 on TPU and GPU >= 8.0, fp16 with loss scaling on GPU 6.x-7.x, else float32
+    jit_compile: Union[Auto, bool] = "auto"    # XLA for the TensorFlow steps; auto: on GPU/TPU, off on CPU. JAX always jits (no effect there)
     backend: Literal["auto", "tensorflow", "jax"] = "auto"  # auto: KERAS_BACKEND
     seed: int = 0
 

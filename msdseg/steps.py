@@ -22,31 +22,41 @@ __all__ = ['tf', 'make_optimizer', 'clip_by_global_norm', 'TFSteps', 'JaxSteps',
 # %% ../nbs/05e_steps.ipynb #3cf66990
 def make_optimizer(config, # a `Config`
                    schedule, # a learning rate or a `keras.optimizers.schedules.LearningRateSchedule`
+                   precision: str = "float32", # the dtype policy (`resolve_precision`): mixed_float16 adds loss scaling
                   ) -> keras.optimizers.Optimizer:
-    "The configured Keras optimizer driven by `schedule` (gradient clipping is done by the steps)."
+    "The configured Keras optimizer driven by `schedule`, loss-scaled under `mixed_float16` (gradient clipping is done by the steps)."
     o = config.optimizer
     if o.name == "adamw":
-        return keras.optimizers.AdamW(schedule, weight_decay=o.weight_decay, beta_1=o.beta_1, beta_2=o.beta_2)
-    if o.name == "adam":
-        return keras.optimizers.Adam(schedule, beta_1=o.beta_1, beta_2=o.beta_2)
-    if o.name == "sgd":
-        return keras.optimizers.SGD(schedule, momentum=o.momentum, nesterov=o.nesterov)
-    raise ValueError(f"unknown optimizer.name={o.name!r}. Valid: adamw, adam, sgd")
+        opt = keras.optimizers.AdamW(schedule, weight_decay=o.weight_decay, beta_1=o.beta_1, beta_2=o.beta_2)
+    elif o.name == "adam":
+        opt = keras.optimizers.Adam(schedule, beta_1=o.beta_1, beta_2=o.beta_2)
+    elif o.name == "sgd":
+        opt = keras.optimizers.SGD(schedule, momentum=o.momentum, nesterov=o.nesterov)
+    else:
+        raise ValueError(f"unknown optimizer.name={o.name!r}. Valid: adamw, adam, sgd")
+    return keras.optimizers.LossScaleOptimizer(opt) if precision == "mixed_float16" else opt
+
+def _loss_scale(optimizer):
+    "The dynamic loss scale variable of a `LossScaleOptimizer` (built), else None."
+    return optimizer.dynamic_scale if isinstance(optimizer, keras.optimizers.LossScaleOptimizer) else None
 
 # %% ../nbs/05e_steps.ipynb #77353dad
 def clip_by_global_norm(grads: list, # gradients (tensors of either backend)
                         clip_norm: float | None, # the largest global L2 norm; None or 0: no clipping
+                        scale=None, # the loss scale the gradients carry (clipped as `grads / scale` would be); None: 1
                        ) -> list:
-    "`grads` scaled together so that their global L2 norm is at most `clip_norm`."
+    "`grads` scaled together so that the global L2 norm of `grads / scale` is at most `clip_norm`."
     grads = list(grads)
     if not clip_norm: return grads
-    norm = ops.sqrt(sum(ops.sum(ops.square(ops.cast(g, "float32"))) for g in grads))
-    scale = ops.minimum(1.0, clip_norm / ops.maximum(norm, 1e-12))
-    return [g * ops.cast(scale, g.dtype) for g in grads]
+    inv = 1.0 if scale is None else 1.0 / ops.cast(scale, "float32")
+    norm = ops.sqrt(sum(ops.sum(ops.square(ops.cast(g, "float32") * inv)) for g in grads))
+    factor = ops.minimum(1.0, clip_norm / ops.maximum(norm, 1e-12))
+    return [g * ops.cast(factor, g.dtype) for g in grads]
 
 # %% ../nbs/05e_steps.ipynb #9950fda8
 def _gradients_already_summed(optimizer) -> bool:
-    "Stop `optimizer` from all-reducing gradients inside `strategy.run`; False if this Keras has no such hook."
+    "Stop `optimizer` (a `LossScaleOptimizer`'s inner one) from all-reducing gradients inside `strategy.run`; False if this Keras has no such hook."
+    optimizer = getattr(optimizer, "inner_optimizer", optimizer)     # the one that applies them
     if not callable(getattr(optimizer, "_all_reduce_sum_gradients", None)): return False
     optimizer._all_reduce_sum_gradients = lambda grads_and_vars: list(grads_and_vars)
     return True
@@ -64,15 +74,22 @@ class TFSteps:
         "The strategy's scope: variables created in it are mirrored over the replicas."
         return self.strategy.scope()
 
-    def compile(self, model, loss, val_loss, optimizer, metrics, global_batch: int, clip_norm: float | None = None):
+    def compile(self, model, loss, val_loss, optimizer, metrics, global_batch: int, clip_norm: float | None = None,
+                jit_compile: bool = False):
         "Keep the parts and trace nothing yet: the `tf.function`s trace on their first call."
         self.model, self.loss, self.val_loss, self.optimizer = model, loss, val_loss, optimizer
         self.metrics, self.global_batch, self.clip_norm = list(metrics), int(global_batch), clip_norm
         with self.scope(): optimizer.build(model.trainable_variables)
         self._one_all_reduce = _gradients_already_summed(optimizer)
+        # XLA compiles each replica's forward and backward pass (the iterator and the all-reduce stay outside);
+        # a TPU compiles the whole step anyway
+        self.jit_compile = bool(jit_compile) and not isinstance(self.strategy, tf.distribute.TPUStrategy)
+        self._grads_fn = tf.function(self._grads, jit_compile=self.jit_compile)
+        self._forward_fn = tf.function(lambda x: tf.cast(final_head(self.model(x, training=False)), tf.float32),
+                                       jit_compile=self.jit_compile)
         self._train_fn = tf.function(self._train_steps)
         self._val_fn = tf.function(self._val_step)
-        self._predict_fn = tf.function(lambda x: tf.cast(final_head(self.model(x, training=False)), tf.float32))
+        self._predict_fn = self._forward_fn
 
     def feed(self, ds):
         "An iterator over the globally batched `ds`, distributed over the replicas."
@@ -83,19 +100,23 @@ class TFSteps:
         "Pass the training progress to a loss that anneals (its variable is read inside the step)."
         if hasattr(self.loss, "set_progress"): self.loss.set_progress(progress)
 
-    def _replica_step(self, x, y):
+    def _grads(self, x, y):
+        "This replica's share of the loss and its gradients (of the loss times the loss scale, if any)."
         with tf.GradientTape() as tape:
             out = self.model(x, training=True)
             loss = tf.nn.compute_average_loss(self.loss(y, out), global_batch_size=self.global_batch)
             if self.model.losses: loss += tf.nn.scale_regularization_loss(tf.add_n(self.model.losses))
-        variables = self.model.trainable_variables
-        grads = tape.gradient(loss, variables)
+            scaled = self.optimizer.scale_loss(loss)                 # the loss itself without a LossScaleOptimizer
+        return loss, tape.gradient(scaled, self.model.trainable_variables)
+
+    def _replica_step(self, x, y):
+        loss, grads = self._grads_fn(x, y)
         ctx = tf.distribute.get_replica_context()
         n = ctx.num_replicas_in_sync
         if n > 1: grads = ctx.all_reduce(tf.distribute.ReduceOp.SUM, grads)   # the step's one all-reduce
-        grads = clip_by_global_norm(grads, self.clip_norm)
+        grads = clip_by_global_norm(grads, self.clip_norm, _loss_scale(self.optimizer))
         if n > 1 and not self._one_all_reduce: grads = [g / n for g in grads]
-        self.optimizer.apply(grads, variables)
+        self.optimizer.apply(grads, self.model.trainable_variables)   # unscales, and skips an overflow, if loss-scaled
         return loss
 
     def _train_steps(self, iterator, n):
@@ -112,7 +133,7 @@ class TFSteps:
 
     def _val_step(self, iterator):
         def step(x, y):
-            logits = tf.cast(final_head(self.model(x, training=False)), tf.float32)
+            logits = self._forward_fn(x)
             for m in self.metrics: m.update_state(y, logits)
             return tf.nn.compute_average_loss(self.val_loss(y, logits), global_batch_size=self.global_batch)
         x, y = next(iterator)
@@ -163,12 +184,16 @@ class JaxSteps:
         "Nothing to enter: `keras.distribution` lays the variables out."
         return contextlib.nullcontext()
 
-    def compile(self, model, loss, val_loss, optimizer, metrics, global_batch: int, clip_norm: float | None = None):
-        "Keep the parts and jit the stateless steps (they compile on their first call)."
+    def compile(self, model, loss, val_loss, optimizer, metrics, global_batch: int, clip_norm: float | None = None,
+                jit_compile: bool | None = None):
+        "Keep the parts and jit the stateless steps (they compile on their first call; `jit_compile` has no effect: JAX always jits)."
         import jax
         self.model, self.loss, self.val_loss, self.optimizer = model, loss, val_loss, optimizer
         self.metrics, self.global_batch, self.clip_norm = list(metrics), int(global_batch), clip_norm
         optimizer.build(model.trainable_variables)
+        at = {id(v): i for i, v in enumerate(optimizer.variables)}     # where the step count and the loss scale sit
+        self._iterations_at = at[id(optimizer.iterations)]
+        self._scale_at = None if _loss_scale(optimizer) is None else at[id(_loss_scale(optimizer))]
         self._train_fn = jax.jit(self._train_step, donate_argnums=(0,))
         self._val_fn = jax.jit(self._val_step)
         self._predict_fn = jax.jit(self._predict)
@@ -181,21 +206,24 @@ class JaxSteps:
         "The training progress in [0, 1], passed to an annealing loss as an argument of the step."
         self.progress = float(progress)
 
-    def _loss(self, trainable, non_trainable, x, y, progress):
+    def _loss(self, trainable, non_trainable, opt_vars, x, y, progress):
+        "The loss times the loss scale (the loss itself without a `LossScaleOptimizer`), and `(loss, non-trainable)`."
         import jax.numpy as jnp
         out, non_trainable, losses = self.model.stateless_call(trainable, non_trainable, x, training=True,
                                                                return_losses=True)
         per_sample = self.loss.per_sample(y, out, progress) if hasattr(self.loss, "per_sample") else self.loss(y, out)
         loss = jnp.mean(per_sample.astype("float32"))
         if losses: loss = loss + sum(losses)
-        return loss, non_trainable
+        with keras.StatelessScope(state_mapping=list(zip(self.optimizer.variables, opt_vars))):
+            scaled = self.optimizer.scale_loss(loss)                 # reads the scale of this step's state
+        return scaled, (loss, non_trainable)
 
     def _train_step(self, state, x, y, progress):
         import jax
         trainable, non_trainable, opt_vars = state
-        (loss, non_trainable), grads = jax.value_and_grad(self._loss, has_aux=True)(trainable, non_trainable, x, y, progress)
-        grads = clip_by_global_norm(grads, self.clip_norm)
-        trainable, opt_vars = self.optimizer.stateless_apply(opt_vars, grads, trainable)
+        grads, (loss, non_trainable) = jax.grad(self._loss, has_aux=True)(trainable, non_trainable, opt_vars, x, y, progress)
+        grads = clip_by_global_norm(grads, self.clip_norm, None if self._scale_at is None else opt_vars[self._scale_at])
+        trainable, opt_vars = self.optimizer.stateless_apply(opt_vars, grads, trainable)   # unscales; skips an overflow
         return loss, (trainable, non_trainable, opt_vars)
 
     def _val_step(self, trainable, non_trainable, metric_vars, x, y):
@@ -231,8 +259,9 @@ class JaxSteps:
             x, y = self._put(*next(iterator))
             loss, state = self._train_fn(state, x, y, progress)
             losses.append(loss)
-        self._state, self._step = state, self._step + n
-        return float(np.mean([float(l) for l in losses]))
+        mean = float(np.mean([float(l) for l in losses]))          # waits for the steps
+        self._state, self._step = state, int(state[2][self._iterations_at])   # skipped (overflowed) steps do not count
+        return mean
 
     def validate(self, iterator, n: int) -> float:
         "Add `n` validation batches to the metrics; their mean validation loss."
@@ -266,7 +295,7 @@ class JaxSteps:
 
     @property
     def step(self) -> int:
-        "Optimizer steps taken (counted on the host, so reading it waits for no device)."
+        "Optimizer steps taken (read when `train` returns, so reading it waits for no device)."
         if self._step is not None: return self._step
         return int(ops.convert_to_numpy(self.optimizer.iterations))
 

@@ -23,7 +23,7 @@ from .cache import read_shards
 from .callbacks import MasterCallback
 from .checkpoint import load_checkpoint
 from .config import Config, load_config
-from .distribute import check_backend, get_strategy, resolve_precision
+from .distribute import check_backend, get_strategy, resolve_jit_compile, resolve_precision
 from .rundir import RunDir
 from .schedules import make_schedule
 from .steps import make_optimizer, make_steps
@@ -67,6 +67,7 @@ class Trainer:
             raise ValueError(f"data.batch_size must be a multiple of the {self.replicas} replicas. "
                              f"Received: data.batch_size={self.global_batch}")
         self.precision = resolve_precision(self.config, self.strategy)
+        self.jit_compile = resolve_jit_compile(self.config, self.strategy)   # the TensorFlow steps' XLA
         if train_source is None: train_source, val_source = self._manifest_sources()
         self.train_source, self.val_source = _open_source(train_source), _open_source(val_source)
         self._build()
@@ -114,12 +115,12 @@ def _build(self: Trainer):
         self.model = build_model(cfg, training=True)
         self.loss = get_loss(cfg, class_weights=cw, reduction=None)  # per-sample; scaled by the global batch in the step
         self.val_loss = validation_loss(cfg, class_weights=cw)
-        self.optimizer = make_optimizer(cfg, self.schedule)
+        self.optimizer = make_optimizer(cfg, self.schedule, self.precision)   # loss-scaled under mixed_float16
         names = cfg.class_names
         self.val_dice = PerClassDice(cfg.num_classes, class_names=names, name="val_dice")
         self.val_iou = PerClassIoU(cfg.num_classes, class_names=names, name="val_iou")
     self.steps.compile(self.model, self.loss, self.val_loss, self.optimizer, [self.val_dice, self.val_iou],
-                       self.global_batch, cfg.optimizer.clip_norm)
+                       self.global_batch, cfg.optimizer.clip_norm, self.jit_compile)
 
 # %% ../nbs/06_training.ipynb #da91ce62
 @patch
