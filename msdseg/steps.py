@@ -48,8 +48,8 @@ def clip_by_global_norm(grads: list, # gradients (tensors of either backend)
     "`grads` scaled together so that the global L2 norm of `grads / scale` is at most `clip_norm`."
     grads = list(grads)
     if not clip_norm: return grads
-    inv = 1.0 if scale is None else 1.0 / ops.cast(scale, "float32")
-    norm = ops.sqrt(sum(ops.sum(ops.square(ops.cast(g, "float32") * inv)) for g in grads))
+    norm = ops.sqrt(sum(ops.sum(ops.square(ops.cast(g, "float32"))) for g in grads))   # (IndexedSlices square too)
+    if scale is not None: norm = norm / ops.cast(scale, "float32")                      # the unscaled gradients' norm
     factor = ops.minimum(1.0, clip_norm / ops.maximum(norm, 1e-12))
     return [g * ops.cast(factor, g.dtype) for g in grads]
 
